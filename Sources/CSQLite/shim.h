@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — system library shim for SQLite 3 (Debian: libsqlite3-dev).
+// sqlite3_config/sqlite3_db_config are variadic and SQLITE_TRANSIENT is a cast macro; Swift sees neither.
+#ifndef CSQLITE_SHIM_H
+#define CSQLITE_SHIM_H
+
+#include <sqlite3.h>
+
+static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
+static inline sqlite3_destructor_type csqlite_static(void) { return SQLITE_STATIC; }
+static inline int csqlite_db_config_int(sqlite3 *db, int option, int value, int *result) {
+    return sqlite3_db_config(db, option, value, result);
+}
+static inline int csqlite_config_single_thread_off(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+
+#endif
