@@ -12,6 +12,7 @@ let package = Package(
     name: "UsageFlow",
     products: [
         .library(name: "ProtoWire", targets: ["ProtoWire"]),
+        .library(name: "Contracts", targets: ["Contracts"]),
         .executable(name: "ProtoGen", targets: ["ProtoGen"]),
         .executable(name: "protobuf-conformance-testee", targets: ["ConformanceTestee"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
 
         // Contracts: generated messages.
         .target(name: "WellKnownTypes", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
+        .target(name: "Contracts", dependencies: ["ProtoWire", "WellKnownTypes"], swiftSettings: strictSettings),
 
         // Tools.
         .target(name: "ProtoCompiler", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
