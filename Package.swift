@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "ProtoWire", targets: ["ProtoWire"]),
         .library(name: "Contracts", targets: ["Contracts"]),
+        .library(name: "ConformanceMessages", targets: ["ConformanceMessages"]),
         .executable(name: "ProtoGen", targets: ["ProtoGen"]),
         .executable(name: "protobuf-conformance-testee", targets: ["ConformanceTestee"]),
     ],
@@ -52,6 +53,10 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ProtoDescriptorTests", swiftSettings: strictSettings),
-        .testTarget(name: "ProtoCompilerTests", dependencies: ["ProtoCompiler", "ProtoWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ProtoCompilerTests",
+            dependencies: ["ProtoCompiler", "ProtoWire", "ConformanceMessages", "Contracts", "WellKnownTypes"],
+            swiftSettings: strictSettings
+        ),
     ]
 )
