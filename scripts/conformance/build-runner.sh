@@ -35,7 +35,7 @@ for arg in "$@"; do
   case "$arg" in
     --cpp-testee) want_cpp=1 ;;
     --force) force=1 ;;
-    -h|--help) sed -n '2,23p' "$SCRIPT"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$SCRIPT"; exit 0 ;;
     *) echo "build-runner: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
