@@ -26,10 +26,15 @@ let package = Package(
 
         // Engines.
         .target(name: "ProtoWire", swiftSettings: strictSettings),
+        .target(name: "TLS", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
+        .target(name: "HTTP2", dependencies: ["CNGHTTP2"], swiftSettings: strictSettings),
+
+        // RPC core: no I/O.
+        .target(name: "RPCCore", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
 
         // Contracts: generated messages.
         .target(name: "WellKnownTypes", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
-        .target(name: "Contracts", dependencies: ["ProtoWire", "WellKnownTypes"], swiftSettings: strictSettings),
+        .target(name: "Contracts", dependencies: ["ProtoWire", "WellKnownTypes", "RPCCore"], swiftSettings: strictSettings),
 
         // Tools.
         .target(name: "ProtoCompiler", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
@@ -38,6 +43,14 @@ let package = Package(
         .executableTarget(
             name: "ConformanceTestee",
             dependencies: ["ProtoWire", "ConformanceMessages"],
+            swiftSettings: strictSettings
+        ),
+
+        // Benchmarks: ProtoWire against C++ libprotobuf (bench/protobuf/run.sh, BENCHMARKS.md).
+        .executableTarget(
+            name: "ProtoBench",
+            dependencies: ["ProtoWire", "WellKnownTypes"],
+            path: "bench/ProtoBench",
             swiftSettings: strictSettings
         ),
 
@@ -52,6 +65,9 @@ let package = Package(
             dependencies: ["ProtoWire", "ConformanceMessages", "WellKnownTypes"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "ProtoWire"], swiftSettings: strictSettings),
+        .testTarget(name: "TLSTests", dependencies: ["TLS"], swiftSettings: strictSettings),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"], swiftSettings: strictSettings),
         .testTarget(name: "ProtoDescriptorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "ProtoCompilerTests",
