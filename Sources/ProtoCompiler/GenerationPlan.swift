@@ -59,6 +59,7 @@ public struct GenerationPlan: Sendable {
                 }
                 let generator = FileGenerator(file: file, index: index, module: group.module, regenerateCommand: regenerateCommand)
                 sources[FileGenerator.outputName(for: name)] = generator.generate()
+                if let rpc = generator.generateRPC() { sources[FileGenerator.rpcOutputName(for: name)] = rpc }
                 namespaces.append(FileGenerator.descriptorNamespace(for: name))
             }
             var printer = CodePrinter()

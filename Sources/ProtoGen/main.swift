@@ -20,7 +20,7 @@ do {
     for (directory, files) in output.sorted(by: { $0.key < $1.key }) {
         let folder = root + "/" + directory
         let existing = Set(
-            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pb.swift") })
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pb.swift") || $0.hasSuffix(".rpc.swift") })
         for name in existing.subtracting(files.keys).sorted() {
             differences.append("\(directory)/\(name): stale (no proto generates it)")
             if !check { try FileManager.default.removeItem(atPath: folder + "/" + name) }
