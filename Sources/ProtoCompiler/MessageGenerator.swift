@@ -372,12 +372,12 @@ struct MessageGenerator {
                 p.line("        value = existing")
                 p.line("        \(storage) = nil")
                 p.line("    }")
+                p.line("    defer { \(storage) = .\(caseName)(value) }")
                 if case .group = field.value {
                     p.line("    try reader.readGroup(fieldNumber: \(number), into: &value)")
                 } else {
                     p.line("    try reader.readMessage(into: &value)")
                 }
-                p.line("    \(storage) = .\(caseName)(value)")
             case .enumeration(let enumInfo) where enumInfo.isClosed:
                 p.line("case \(field.tag):")
                 p.line(
@@ -391,7 +391,8 @@ struct MessageGenerator {
 
     // MARK: Size and encoding
 
-    /// Fields in number order, with each oneof standing once at the place of its first member.
+    /// Fields in number order, with each oneof standing once at the place of its first member
+    /// (the size pass only adds, so one switch per oneof is enough there).
     private func encodingOrder(_ fields: [FieldPlan]) -> [Either] {
         var seen: Set<ObjectIdentifier> = []
         var order: [Either] = []
@@ -472,19 +473,14 @@ struct MessageGenerator {
     private func generateEncode(fields: [FieldPlan], into printer: inout CodePrinter) {
         printer.block("public func encodeFields(to writer: inout ProtoWire.WireWriter)") { p in
             if info.usesStorage { p.line("let _s = _storage") }
-            for item in encodingOrder(fields) {
-                switch item {
-                case .field(let field): encodeLines(field, into: &p)
-                case .oneof(let oneof):
-                    p.line("switch \(base(oneof.backing)) {")
-                    for member in oneof.members.sorted(by: { $0.number < $1.number }) {
-                        p.line("case .\(SwiftNaming.escaped(member.name))(let value)?:")
-                        p.indent()
-                        writeValueLines(member, "value", into: &p)
-                        p.outdent()
+            // Strictly by field number, oneof members included, as protoc and C++ write.
+            for field in fields.sorted(by: { $0.number < $1.number }) {
+                if case .oneofMember(let oneof) = field.presence {
+                    p.block("if case .\(SwiftNaming.escaped(field.name))(let value)? = \(base(oneof.backing))") { p in
+                        writeValueLines(field, "value", into: &p)
                     }
-                    p.line("case nil: break")
-                    p.line("}")
+                } else {
+                    encodeLines(field, into: &p)
                 }
             }
             p.line("writer.writeUnknownFields(\(unknownFields))")

@@ -11,7 +11,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         private enum Raw: Hashable, Sendable {
             case truncated, varintTooLong, invalidFieldNumber, invalidWireType, lengthTooLarge
             case invalidUTF8, depthLimitExceeded, unmatchedEndGroup, unterminatedGroup, packedLengthMismatch
-            case messageTooLarge
         }
         private let raw: Raw
         private init(_ raw: Raw) { self.raw = raw }
@@ -24,7 +23,7 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidFieldNumber = Code(.invalidFieldNumber)
         /// Wire type 6 or 7.
         public static let invalidWireType = Code(.invalidWireType)
-        /// A length prefix that points past the end of the enclosing message.
+        /// A length prefix that points past the end of the enclosing message (or of the input).
         public static let lengthTooLarge = Code(.lengthTooLarge)
         /// A `string` field whose bytes are not valid UTF-8.
         public static let invalidUTF8 = Code(.invalidUTF8)
@@ -36,8 +35,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unterminatedGroup = Code(.unterminatedGroup)
         /// A packed field whose payload ends in the middle of an element.
         public static let packedLengthMismatch = Code(.packedLengthMismatch)
-        /// A message whose encoding would exceed 2 GiB.
-        public static let messageTooLarge = Code(.messageTooLarge)
 
         public var description: String {
             switch raw {
@@ -51,7 +48,6 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
             case .unmatchedEndGroup: "end-group tag without a matching start-group"
             case .unterminatedGroup: "group without an end-group tag"
             case .packedLengthMismatch: "packed field ends inside an element"
-            case .messageTooLarge: "message larger than 2 GiB"
             }
         }
     }
@@ -60,19 +56,10 @@ public struct WireError: Error, Hashable, Sendable, CustomStringConvertible {
     public let code: Code
     /// The byte offset in the input at which the failing element starts.
     public let offset: Int
-    /// The field being read when the failure was found, when known.
-    public let fieldNumber: Int?
-
-    public init(code: Code, offset: Int, fieldNumber: Int? = nil) {
+    public init(code: Code, offset: Int) {
         self.code = code
         self.offset = offset
-        self.fieldNumber = fieldNumber
     }
 
-    public var description: String {
-        if let fieldNumber {
-            return "\(code) at byte \(offset) (field \(fieldNumber))"
-        }
-        return "\(code) at byte \(offset)"
-    }
+    public var description: String { "\(code) at byte \(offset)" }
 }

@@ -118,10 +118,7 @@ public struct WireReader {
     public mutating func readLength() throws(WireError) -> Int {
         let at = cursor
         let length = try readVarint()
-        guard length <= UInt64(end - cursor) else {
-            // A length that cannot fit is, for a reader, the same as input that ends too early.
-            throw error(.truncated, at: at)
-        }
+        guard length <= UInt64(end - cursor) else { throw error(.lengthTooLarge, at: at) }
         return Int(length)
     }
 
@@ -198,8 +195,8 @@ public struct WireReader {
     public mutating func readMessage<M: ProtoMessage>(into message: inout M?) throws(WireError) {
         var value = message ?? M()
         message = nil  // keeps `value` uniquely referenced while it is decoded
+        defer { message = value }  // also on failure: what was already set stays set
         try readMessage(into: &value)
-        message = value
     }
 
     /// Reads a group (the proto2 delimited encoding) for `fieldNumber` and merges it into `message`.
@@ -223,8 +220,8 @@ public struct WireReader {
     public mutating func readGroup<M: ProtoMessage>(fieldNumber: Int, into message: inout M?) throws(WireError) {
         var value = message ?? M()
         message = nil
+        defer { message = value }
         try readGroup(fieldNumber: fieldNumber, into: &value)
-        message = value
     }
 
     // MARK: Unknown fields

@@ -290,20 +290,13 @@ public struct Conformance_ConformanceRequest: ProtoWire.ProtoMessage {
     }
 
     public func encodeFields(to writer: inout ProtoWire.WireWriter) {
-        switch self.payload {
-        case .protobufPayload(let value)?:
+        if case .protobufPayload(let value)? = self.payload {
             writer.writeTag(10)
             ProtoWire.WireBytes.write(value, to: &writer)
-        case .jsonPayload(let value)?:
+        }
+        if case .jsonPayload(let value)? = self.payload {
             writer.writeTag(18)
             ProtoWire.WireString.write(value, to: &writer)
-        case .jspbPayload(let value)?:
-            writer.writeTag(58)
-            ProtoWire.WireString.write(value, to: &writer)
-        case .textPayload(let value)?:
-            writer.writeTag(66)
-            ProtoWire.WireString.write(value, to: &writer)
-        case nil: break
         }
         if self.requestedOutputFormat.rawValue != 0 {
             writer.writeTag(24)
@@ -320,6 +313,14 @@ public struct Conformance_ConformanceRequest: ProtoWire.ProtoMessage {
         if let value = self._jspbEncodingOptions {
             writer.writeTag(50)
             writer.writeMessage(value)
+        }
+        if case .jspbPayload(let value)? = self.payload {
+            writer.writeTag(58)
+            ProtoWire.WireString.write(value, to: &writer)
+        }
+        if case .textPayload(let value)? = self.payload {
+            writer.writeTag(66)
+            ProtoWire.WireString.write(value, to: &writer)
         }
         if self.printUnknownFields {
             writer.writeTag(72)
@@ -500,32 +501,37 @@ public struct Conformance_ConformanceResponse: ProtoWire.ProtoMessage {
     }
 
     public func encodeFields(to writer: inout ProtoWire.WireWriter) {
-        switch self.result {
-        case .parseError(let value)?:
+        if case .parseError(let value)? = self.result {
             writer.writeTag(10)
             ProtoWire.WireString.write(value, to: &writer)
-        case .runtimeError(let value)?:
+        }
+        if case .runtimeError(let value)? = self.result {
             writer.writeTag(18)
             ProtoWire.WireString.write(value, to: &writer)
-        case .protobufPayload(let value)?:
+        }
+        if case .protobufPayload(let value)? = self.result {
             writer.writeTag(26)
             ProtoWire.WireBytes.write(value, to: &writer)
-        case .jsonPayload(let value)?:
+        }
+        if case .jsonPayload(let value)? = self.result {
             writer.writeTag(34)
             ProtoWire.WireString.write(value, to: &writer)
-        case .skipped(let value)?:
+        }
+        if case .skipped(let value)? = self.result {
             writer.writeTag(42)
             ProtoWire.WireString.write(value, to: &writer)
-        case .serializeError(let value)?:
+        }
+        if case .serializeError(let value)? = self.result {
             writer.writeTag(50)
             ProtoWire.WireString.write(value, to: &writer)
-        case .jspbPayload(let value)?:
+        }
+        if case .jspbPayload(let value)? = self.result {
             writer.writeTag(58)
             ProtoWire.WireString.write(value, to: &writer)
-        case .textPayload(let value)?:
+        }
+        if case .textPayload(let value)? = self.result {
             writer.writeTag(66)
             ProtoWire.WireString.write(value, to: &writer)
-        case nil: break
         }
         writer.writeUnknownFields(self.unknownFields)
     }

@@ -1895,8 +1895,8 @@ public struct ProtobufTestMessages_Proto2_TestAllTypesProto2: ProtoWire.ProtoMes
                     value = existing
                     _s._oneofField = nil
                 }
+                defer { _s._oneofField = .oneofNestedMessage(value) }
                 try reader.readMessage(into: &value)
-                _s._oneofField = .oneofNestedMessage(value)
             case 906: _s._oneofField = .oneofString(try reader.read(ProtoWire.WireString.self))
             case 914: _s._oneofField = .oneofBytes(try reader.read(ProtoWire.WireBytes.self))
             case 920: _s._oneofField = .oneofBool(try reader.read(ProtoWire.WireBool.self))
@@ -2425,35 +2425,41 @@ public struct ProtobufTestMessages_Proto2_TestAllTypesProto2: ProtoWire.ProtoMes
             writer.writeTag(816)
             ProtoWire.WireEnum<ProtobufTestMessages_Proto2_TestAllTypesProto2.NestedEnum>.write(value, to: &writer)
         }
-        switch _s._oneofField {
-        case .oneofUint32(let value)?:
+        if case .oneofUint32(let value)? = _s._oneofField {
             writer.writeTag(888)
             ProtoWire.WireUInt32.write(value, to: &writer)
-        case .oneofNestedMessage(let value)?:
+        }
+        if case .oneofNestedMessage(let value)? = _s._oneofField {
             writer.writeTag(898)
             writer.writeMessage(value)
-        case .oneofString(let value)?:
+        }
+        if case .oneofString(let value)? = _s._oneofField {
             writer.writeTag(906)
             ProtoWire.WireString.write(value, to: &writer)
-        case .oneofBytes(let value)?:
+        }
+        if case .oneofBytes(let value)? = _s._oneofField {
             writer.writeTag(914)
             ProtoWire.WireBytes.write(value, to: &writer)
-        case .oneofBool(let value)?:
+        }
+        if case .oneofBool(let value)? = _s._oneofField {
             writer.writeTag(920)
             ProtoWire.WireBool.write(value, to: &writer)
-        case .oneofUint64(let value)?:
+        }
+        if case .oneofUint64(let value)? = _s._oneofField {
             writer.writeTag(928)
             ProtoWire.WireUInt64.write(value, to: &writer)
-        case .oneofFloat(let value)?:
+        }
+        if case .oneofFloat(let value)? = _s._oneofField {
             writer.writeTag(941)
             ProtoWire.WireFloat.write(value, to: &writer)
-        case .oneofDouble(let value)?:
+        }
+        if case .oneofDouble(let value)? = _s._oneofField {
             writer.writeTag(945)
             ProtoWire.WireDouble.write(value, to: &writer)
-        case .oneofEnum(let value)?:
+        }
+        if case .oneofEnum(let value)? = _s._oneofField {
             writer.writeTag(952)
             ProtoWire.WireEnum<ProtobufTestMessages_Proto2_TestAllTypesProto2.NestedEnum>.write(value, to: &writer)
-        case nil: break
         }
         if let value = _s._data {
             writer.writeTag(1611)

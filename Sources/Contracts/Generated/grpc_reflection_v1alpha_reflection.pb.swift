@@ -122,8 +122,8 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtoWire.ProtoMe
                     value = existing
                     self.messageRequest = nil
                 }
+                defer { self.messageRequest = .fileContainingExtension(value) }
                 try reader.readMessage(into: &value)
-                self.messageRequest = .fileContainingExtension(value)
             case 50: self.messageRequest = .allExtensionNumbersOfType(try reader.read(ProtoWire.WireString.self))
             case 58: self.messageRequest = .listServices(try reader.read(ProtoWire.WireString.self))
             default: try reader.skipField(tag, into: &self.unknownFields)
@@ -156,23 +156,25 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionRequest: ProtoWire.ProtoMe
             writer.writeTag(10)
             ProtoWire.WireString.write(self.host, to: &writer)
         }
-        switch self.messageRequest {
-        case .fileByFilename(let value)?:
+        if case .fileByFilename(let value)? = self.messageRequest {
             writer.writeTag(26)
             ProtoWire.WireString.write(value, to: &writer)
-        case .fileContainingSymbol(let value)?:
+        }
+        if case .fileContainingSymbol(let value)? = self.messageRequest {
             writer.writeTag(34)
             ProtoWire.WireString.write(value, to: &writer)
-        case .fileContainingExtension(let value)?:
+        }
+        if case .fileContainingExtension(let value)? = self.messageRequest {
             writer.writeTag(42)
             writer.writeMessage(value)
-        case .allExtensionNumbersOfType(let value)?:
+        }
+        if case .allExtensionNumbersOfType(let value)? = self.messageRequest {
             writer.writeTag(50)
             ProtoWire.WireString.write(value, to: &writer)
-        case .listServices(let value)?:
+        }
+        if case .listServices(let value)? = self.messageRequest {
             writer.writeTag(58)
             ProtoWire.WireString.write(value, to: &writer)
-        case nil: break
         }
         writer.writeUnknownFields(self.unknownFields)
     }
@@ -307,32 +309,32 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: ProtoWire.ProtoM
                     value = existing
                     self.messageResponse = nil
                 }
+                defer { self.messageResponse = .fileDescriptorResponse(value) }
                 try reader.readMessage(into: &value)
-                self.messageResponse = .fileDescriptorResponse(value)
             case 42:
                 var value = Grpc_Reflection_V1alpha_ExtensionNumberResponse()
                 if case .allExtensionNumbersResponse(let existing)? = self.messageResponse {
                     value = existing
                     self.messageResponse = nil
                 }
+                defer { self.messageResponse = .allExtensionNumbersResponse(value) }
                 try reader.readMessage(into: &value)
-                self.messageResponse = .allExtensionNumbersResponse(value)
             case 50:
                 var value = Grpc_Reflection_V1alpha_ListServiceResponse()
                 if case .listServicesResponse(let existing)? = self.messageResponse {
                     value = existing
                     self.messageResponse = nil
                 }
+                defer { self.messageResponse = .listServicesResponse(value) }
                 try reader.readMessage(into: &value)
-                self.messageResponse = .listServicesResponse(value)
             case 58:
                 var value = Grpc_Reflection_V1alpha_ErrorResponse()
                 if case .errorResponse(let existing)? = self.messageResponse {
                     value = existing
                     self.messageResponse = nil
                 }
+                defer { self.messageResponse = .errorResponse(value) }
                 try reader.readMessage(into: &value)
-                self.messageResponse = .errorResponse(value)
             default: try reader.skipField(tag, into: &self.unknownFields)
             }
         }
@@ -366,20 +368,21 @@ public struct Grpc_Reflection_V1alpha_ServerReflectionResponse: ProtoWire.ProtoM
             writer.writeTag(18)
             writer.writeMessage(value)
         }
-        switch self.messageResponse {
-        case .fileDescriptorResponse(let value)?:
+        if case .fileDescriptorResponse(let value)? = self.messageResponse {
             writer.writeTag(34)
             writer.writeMessage(value)
-        case .allExtensionNumbersResponse(let value)?:
+        }
+        if case .allExtensionNumbersResponse(let value)? = self.messageResponse {
             writer.writeTag(42)
             writer.writeMessage(value)
-        case .listServicesResponse(let value)?:
+        }
+        if case .listServicesResponse(let value)? = self.messageResponse {
             writer.writeTag(50)
             writer.writeMessage(value)
-        case .errorResponse(let value)?:
+        }
+        if case .errorResponse(let value)? = self.messageResponse {
             writer.writeTag(58)
             writer.writeMessage(value)
-        case nil: break
         }
         writer.writeUnknownFields(self.unknownFields)
     }

@@ -198,16 +198,16 @@ public struct Google_Protobuf_Value: ProtoWire.ProtoMessage {
                     value = existing
                     self.kind = nil
                 }
+                defer { self.kind = .structValue(value) }
                 try reader.readMessage(into: &value)
-                self.kind = .structValue(value)
             case 50:
                 var value = Google_Protobuf_ListValue()
                 if case .listValue(let existing)? = self.kind {
                     value = existing
                     self.kind = nil
                 }
+                defer { self.kind = .listValue(value) }
                 try reader.readMessage(into: &value)
-                self.kind = .listValue(value)
             default: try reader.skipField(tag, into: &self.unknownFields)
             }
         }
@@ -235,26 +235,29 @@ public struct Google_Protobuf_Value: ProtoWire.ProtoMessage {
     }
 
     public func encodeFields(to writer: inout ProtoWire.WireWriter) {
-        switch self.kind {
-        case .nullValue(let value)?:
+        if case .nullValue(let value)? = self.kind {
             writer.writeTag(8)
             ProtoWire.WireEnum<Google_Protobuf_NullValue>.write(value, to: &writer)
-        case .numberValue(let value)?:
+        }
+        if case .numberValue(let value)? = self.kind {
             writer.writeTag(17)
             ProtoWire.WireDouble.write(value, to: &writer)
-        case .stringValue(let value)?:
+        }
+        if case .stringValue(let value)? = self.kind {
             writer.writeTag(26)
             ProtoWire.WireString.write(value, to: &writer)
-        case .boolValue(let value)?:
+        }
+        if case .boolValue(let value)? = self.kind {
             writer.writeTag(32)
             ProtoWire.WireBool.write(value, to: &writer)
-        case .structValue(let value)?:
+        }
+        if case .structValue(let value)? = self.kind {
             writer.writeTag(42)
             writer.writeMessage(value)
-        case .listValue(let value)?:
+        }
+        if case .listValue(let value)? = self.kind {
             writer.writeTag(50)
             writer.writeMessage(value)
-        case nil: break
         }
         writer.writeUnknownFields(self.unknownFields)
     }
