@@ -32,4 +32,49 @@ static inline X509 *copenssl_sk_x509_value(const STACK_OF(X509) *stack, int inde
 }
 static inline const char *copenssl_version_text(void) { return OpenSSL_version(OPENSSL_VERSION); }
 
+// --- TLS engine (Sources/TLS) ---------------------------------------------------------------
+// Option and flag constants built from macros Swift cannot import (SSL_OP_BIT shifts, XN_FLAG_*).
+static inline uint64_t copenssl_op_no_compression(void) { return SSL_OP_NO_COMPRESSION; }
+static inline uint64_t copenssl_op_no_renegotiation(void) { return SSL_OP_NO_RENEGOTIATION; }
+static inline uint64_t copenssl_op_cipher_server_preference(void) { return SSL_OP_CIPHER_SERVER_PREFERENCE; }
+static inline unsigned long copenssl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
+
+static inline int copenssl_ctx_get_min_proto_version(SSL_CTX *ctx) { return (int)SSL_CTX_get_min_proto_version(ctx); }
+static inline int copenssl_ctx_get_max_proto_version(SSL_CTX *ctx) { return (int)SSL_CTX_get_max_proto_version(ctx); }
+static inline long copenssl_ctx_clear_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_clear_mode(ctx, mode); }
+static inline long copenssl_ctx_get_mode(SSL_CTX *ctx) { return SSL_CTX_get_mode(ctx); }
+static inline int copenssl_ctx_set1_groups_list(SSL_CTX *ctx, const char *list) {
+    return (int)SSL_CTX_set1_groups_list(ctx, list);
+}
+/// Adds `x509` to the context's chain, taking a new reference: the caller keeps its own.
+static inline int copenssl_ctx_add1_chain_cert(SSL_CTX *ctx, X509 *x509) {
+    return (int)SSL_CTX_add1_chain_cert(ctx, x509);
+}
+static inline int copenssl_set_app_data(SSL *ssl, void *data) { return SSL_set_app_data(ssl, data); }
+static inline void *copenssl_get_app_data(const SSL *ssl) { return SSL_get_app_data(ssl); }
+
+/// An empty memory BIO reports "retry" rather than end of file.
+static inline void copenssl_bio_set_mem_eof_return(BIO *bio, int value) { (void)BIO_set_mem_eof_return(bio, value); }
+/// The allocated size of a memory BIO's buffer (BUF_MEM max), to release buffers that grew while busy.
+static inline size_t copenssl_bio_mem_capacity(BIO *bio) {
+    BUF_MEM *memory = NULL;
+    if (BIO_get_mem_ptr(bio, &memory) <= 0 || memory == NULL) return 0;
+    return memory->max;
+}
+
+static inline int copenssl_sk_general_name_num(const GENERAL_NAMES *names) { return sk_GENERAL_NAME_num(names); }
+/// The string inside a DNS, URI, e-mail or IP address general name (NULL for other kinds); `type` gets GEN_*.
+static inline const ASN1_STRING *copenssl_general_name_string(const GENERAL_NAMES *names, int index, int *type) {
+    const GENERAL_NAME *name = sk_GENERAL_NAME_value(names, index);
+    if (name == NULL) return NULL;
+    *type = name->type;
+    switch (name->type) {
+    case GEN_DNS: return name->d.dNSName;
+    case GEN_URI: return name->d.uniformResourceIdentifier;
+    case GEN_EMAIL: return name->d.rfc822Name;
+    case GEN_IPADD: return name->d.iPAddress;
+    default: return NULL;
+    }
+}
+
 #endif
