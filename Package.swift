@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Contracts", targets: ["Contracts"]),
         .library(name: "ConformanceMessages", targets: ["ConformanceMessages"]),
         .executable(name: "ProtoGen", targets: ["ProtoGen"]),
+        .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "protobuf-conformance-testee", targets: ["ConformanceTestee"]),
     ],
     targets: [
@@ -22,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CNGHTTP2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Engines.
@@ -31,6 +33,7 @@ let package = Package(
 
         // RPC core: no I/O.
         .target(name: "RPCCore", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
+        .target(name: "RPCHTTP2Transport", dependencies: ["RPCCore", "HTTP2", "TLS", "CLinux"], swiftSettings: strictSettings),
 
         // Contracts: generated messages.
         .target(name: "WellKnownTypes", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
@@ -39,6 +42,11 @@ let package = Package(
         // Tools.
         .target(name: "ProtoCompiler", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
         .executableTarget(name: "ProtoGen", dependencies: ["ProtoCompiler"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "InteropServer",
+            dependencies: ["Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire"],
+            swiftSettings: strictSettings
+        ),
         .target(name: "ConformanceMessages", dependencies: ["ProtoWire", "WellKnownTypes"], swiftSettings: strictSettings),
         .executableTarget(
             name: "ConformanceTestee",
@@ -63,6 +71,7 @@ let package = Package(
         .testTarget(
             name: "ProtoWireTests",
             dependencies: ["ProtoWire", "ConformanceMessages", "WellKnownTypes"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "ProtoWire"], swiftSettings: strictSettings),

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — interop-server
+//
+//   interop-server --port N [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE]
+//
+// Serves grpc.testing.TestService and BenchmarkService for the gRPC interop and benchmark
+// clients. SIGTERM or SIGINT starts a graceful shutdown; the process exits 0 once it is done.
+
+import Glibc
+import RPCCore
+import RPCHTTP2Transport
+import TLS
+
+func fail(_ message: String) -> Never {
+    FileDescriptorOutput.standardError.write("interop-server: \(message)\n")
+    exit(2)
+}
+
+/// Writes straight to a file descriptor (the C `FILE*` globals are not concurrency-safe in Swift 6).
+struct FileDescriptorOutput {
+    let fd: Int32
+    static let standardError = FileDescriptorOutput(fd: 2)
+    static let standardOutput = FileDescriptorOutput(fd: 1)
+
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in _ = Glibc.write(fd, bytes.baseAddress, bytes.count) }
+    }
+}
+
+func required(_ value: String?, _ message: String) -> String {
+    guard let value else { fail(message) }
+    return value
+}
+
+func number(_ value: String?, _ message: String) -> Int {
+    guard let value, let parsed = Int(value) else { fail(message) }
+    return parsed
+}
+
+var port = 0
+var host = "127.0.0.1"
+var certificate: String?
+var key: String?
+var clientCA: String?
+var plaintext = false
+var loops: Int?
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--port": port = number(arguments.next(), "--port needs a number")
+    case "--host": host = required(arguments.next(), "--host needs an address")
+    case "--tls-cert": certificate = arguments.next()
+    case "--tls-key": key = arguments.next()
+    case "--client-ca": clientCA = arguments.next()
+    case "--h2c": plaintext = true
+    case "--event-loops": loops = number(arguments.next(), "--event-loops needs a number")
+    case "--help", "-h":
+        print("usage: interop-server --port N [--host ADDR] [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE] [--event-loops N]")
+        exit(0)
+    default: fail("unknown argument \(argument)")
+    }
+}
+
+let security: ServerConfiguration.Security
+if plaintext {
+    guard certificate == nil, key == nil else { fail("--h2c cannot be combined with --tls-cert/--tls-key") }
+    security = .plaintextHTTP2
+} else {
+    guard let certificate, let key else { fail("give --tls-cert and --tls-key, or --h2c for cleartext") }
+    security = .tls(.server(
+        certificateChain: .file(certificate), privateKey: .file(key),
+        clientCertificateVerification: clientCA.map { .required(trustRoots: .file($0)) } ?? .none))
+}
+
+var router = RPCRouter()
+TestServiceHandlers.register(with: &router)
+router.register(BenchmarkServiceImplementation())
+
+let server: RPCServer
+do {
+    server = try RPCServer(configuration: ServerConfiguration(host: host, port: port, security: security, eventLoopCount: loops), router: router)
+    let bound = try server.start()
+    FileDescriptorOutput.standardOutput.write("interop-server listening on \(host):\(bound) (\(plaintext ? "h2c" : "TLS"))\n")
+} catch {
+    fail("\(error)")
+}
+
+let signalThread = SignalWaiter(signals: [SIGINT, SIGTERM]) { server.shutdown() }
+signalThread.start()
+await server.run()
+FileDescriptorOutput.standardOutput.write("interop-server stopped\n")
+exit(0)

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — RPCHTTP2Transport
+
+import RPCCore
+import Synchronization
+
+/// One call's state shared between its connection's loop thread and its handler task.
+///
+/// The loop delivers request messages and takes response bytes; the handler awaits the former and
+/// produces the latter. Everything shared sits behind one Mutex, and the two sides only wake each
+/// other: the handler through `notifyLoop` (which queues work on the loop), the loop by resuming
+/// the handler's continuation.
+final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Sendable {
+    // @unchecked Sendable: `state` is a Mutex; the other stored properties are immutable.
+
+    let streamID: Int32
+    /// Response bytes above which `send` waits for the client to read.
+    let highWaterMark: Int
+    private let notifyLoop: @Sendable (ServerStream) -> Void
+    private let state = Mutex<State>(State())
+
+    struct State {
+        var inbound: [[UInt8]] = []
+        var inboundHead = 0
+        var inboundFinished = false
+        var reader: CheckedContinuation<Void, any Error>?
+        /// Request bytes the handler has taken, not yet returned to the client as window credit.
+        var consumedBytes = 0
+
+        var initialMetadata: Metadata?
+        var headersRequested = false
+        var outbound: [UInt8] = []
+        var trailers: (Status, Metadata, [UInt8]?)?
+        var writer: CheckedContinuation<Void, any Error>?
+        var loopNotified = false
+
+        var cancelled = false
+        var canceller: CheckedContinuation<Void, Never>?
+    }
+
+    /// What the loop takes from the stream in one turn.
+    struct Output {
+        var sendHeaders: Metadata?
+        var data: [UInt8]
+        var trailers: (Status, Metadata, [UInt8]?)?
+        var consumedBytes: Int
+    }
+
+    init(streamID: Int32, highWaterMark: Int, notifyLoop: @escaping @Sendable (ServerStream) -> Void) {
+        self.streamID = streamID
+        self.highWaterMark = highWaterMark
+        self.notifyLoop = notifyLoop
+    }
+
+    // MARK: Handler side
+
+    func next() async throws -> [UInt8]? {
+        while true {
+            let taken: Result<[UInt8]?, any Error>? = state.withLock { state in
+                if state.cancelled { return .failure(CancellationError()) }
+                if state.inboundHead < state.inbound.count {
+                    let message = state.inbound[state.inboundHead]
+                    state.inboundHead += 1
+                    if state.inboundHead == state.inbound.count {
+                        state.inbound.removeAll(keepingCapacity: true)
+                        state.inboundHead = 0
+                    }
+                    state.consumedBytes += message.count + 5
+                    return .success(message)
+                }
+                if state.inboundFinished { return .success(nil) }
+                return nil
+            }
+            if let taken {
+                if case .success(.some) = taken { creditIfNeeded() }
+                return try taken.get()
+            }
+            // Nothing yet: wait until the loop delivers, finishes or cancels, then look again.
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow: (any Error)?? = state.withLock { state in
+                    if state.cancelled { return .some(CancellationError()) }
+                    if state.inboundHead < state.inbound.count || state.inboundFinished { return .some(nil) }
+                    state.reader = continuation
+                    return nil
+                }
+                if let resumeNow {
+                    if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    /// Returns window credit through the loop once enough has been consumed, so a reading handler
+    /// keeps its client sending while a stalled one stops it.
+    private func creditIfNeeded() {
+        let shouldNotify = state.withLock { state -> Bool in
+            guard state.consumedBytes >= 16 * 1024, !state.loopNotified else { return false }
+            state.loopNotified = true
+            return true
+        }
+        if shouldNotify { notifyLoop(self) }
+    }
+
+    func sendInitialMetadata(_ metadata: Metadata) async throws {
+        let notify = try state.withLock { state -> Bool in
+            if state.cancelled { throw CancellationError() }
+            guard !state.headersRequested else { return false }
+            state.headersRequested = true
+            state.initialMetadata = metadata
+            return markNotified(&state)
+        }
+        if notify { notifyLoop(self) }
+    }
+
+    func send(_ message: [UInt8]) async throws {
+        let (notify, mustWait) = try state.withLock { state -> (Bool, Bool) in
+            if state.cancelled { throw CancellationError() }
+            if !state.headersRequested {
+                state.headersRequested = true
+                state.initialMetadata = [:]
+            }
+            MessageDeframer.appendFrame(message, to: &state.outbound)
+            return (markNotified(&state), state.outbound.count > highWaterMark)
+        }
+        if notify { notifyLoop(self) }
+        if mustWait {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow: (any Error)?? = state.withLock { state in
+                    if state.cancelled { return .some(CancellationError()) }
+                    if state.outbound.count <= highWaterMark { return .some(nil) }
+                    state.writer = continuation
+                    return nil
+                }
+                if let resumeNow {
+                    if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+                }
+            }
+        }
+    }
+
+    /// Ends the call with a status; called once when the handler returns or throws.
+    func finish(status: Status, trailers: Metadata, details: [UInt8]?) {
+        let notify = state.withLock { state -> Bool in
+            guard !state.cancelled, state.trailers == nil else { return false }
+            state.trailers = (status, trailers, details)
+            return markNotified(&state)
+        }
+        if notify { notifyLoop(self) }
+    }
+
+    private func markNotified(_ state: inout State) -> Bool {
+        if state.loopNotified { return false }
+        state.loopNotified = true
+        return true
+    }
+
+    /// Suspends until the stream is cancelled (reset, deadline, connection loss); used by a watcher
+    /// task that cancels the handler.
+    func waitUntilCancelled() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let already = state.withLock { state -> Bool in
+                    if state.cancelled || Task.isCancelled { return true }
+                    state.canceller = continuation
+                    return false
+                }
+                if already { continuation.resume() }
+            }
+        } onCancel: {
+            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.canceller = nil }
+                return state.canceller
+            }
+            continuation?.resume()
+        }
+    }
+
+    // MARK: Loop side
+
+    /// Adds request messages and, at the end of the request stream, marks it finished.
+    func deliver(_ messages: [[UInt8]], finished: Bool) {
+        let reader = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            state.inbound.append(contentsOf: messages)
+            if finished { state.inboundFinished = true }
+            defer { state.reader = nil }
+            return state.reader
+        }
+        reader?.resume()
+    }
+
+    /// Takes everything the handler produced since the last turn.
+    func takeOutput() -> Output {
+        let (output, writer) = state.withLock { state -> (Output, CheckedContinuation<Void, any Error>?) in
+            state.loopNotified = false
+            var output = Output(sendHeaders: nil, data: [], trailers: nil, consumedBytes: state.consumedBytes)
+            state.consumedBytes = 0
+            if let metadata = state.initialMetadata {
+                output.sendHeaders = metadata
+                state.initialMetadata = nil
+            }
+            swap(&output.data, &state.outbound)
+            output.trailers = state.trailers
+            let writer = state.writer
+            state.writer = nil
+            return (output, writer)
+        }
+        writer?.resume()
+        return output
+    }
+
+    /// Fails every wait of the handler; its task is cancelled by the watcher.
+    func cancel() {
+        let (reader, writer, canceller) = state.withLock { state in
+            state.cancelled = true
+            defer {
+                state.reader = nil
+                state.writer = nil
+                state.canceller = nil
+            }
+            return (state.reader, state.writer, state.canceller)
+        }
+        reader?.resume(throwing: CancellationError())
+        writer?.resume(throwing: CancellationError())
+        canceller?.resume()
+    }
+
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
+}
