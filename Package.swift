@@ -75,7 +75,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "ProtoWire"], swiftSettings: strictSettings),
-        .testTarget(name: "TLSTests", dependencies: ["TLS"], swiftSettings: strictSettings),
+        .target(name: "TestSupport", dependencies: ["TLS"], path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RPCHTTP2TransportTests",
+            dependencies: ["RPCHTTP2Transport", "RPCCore", "Contracts", "TLS", "TestSupport", "HTTP2"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"], swiftSettings: strictSettings),
         .testTarget(name: "ProtoDescriptorTests", swiftSettings: strictSettings),
         .testTarget(

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — TLS tests
 
+import TestSupport
 import Testing
 @testable import TLS
 

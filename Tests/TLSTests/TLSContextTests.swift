@@ -2,6 +2,7 @@
 // UsageFlow — TLS tests
 
 import COpenSSL
+import TestSupport
 import Testing
 @testable import TLS
 

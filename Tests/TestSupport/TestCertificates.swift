@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// UsageFlow — TLS tests
+// UsageFlow — test support shared by the TLS, transport and end-to-end tests
 
 import Foundation
 import TLS
@@ -15,10 +15,10 @@ import TLS
 /// - `client`: clientAuth leaf, CN=test-client, one SPIFFE URI SAN, signed by `ca`.
 /// - `rogue-client`: the same shape signed by `other-ca`. `expired-client`: signed by `ca`,
 ///   already expired. `encrypted`: a passphrase-protected key.
-struct TestCertificates: Sendable {
-    let directory: String
+public struct TestCertificates: Sendable {
+    public let directory: String
 
-    static let shared: TestCertificates = {
+    public static let shared: TestCertificates = {
         do {
             return try TestCertificates.generate()
         } catch {
@@ -26,16 +26,16 @@ struct TestCertificates: Sendable {
         }
     }()
 
-    static let clientSPIFFEID = "spiffe://usage.internal/recon/distributor/PA-123"
+    public static let clientSPIFFEID = "spiffe://usage.internal/recon/distributor/PA-123"
 
-    func path(_ name: String) -> String { directory + "/" + name }
+    public func path(_ name: String) -> String { directory + "/" + name }
 
     /// A file's PEM held in memory.
-    func pem(_ name: String) -> TLSConfiguration.PEM {
+    public func pem(_ name: String) -> TLSConfiguration.PEM {
         .bytes(bytes(name))
     }
 
-    func bytes(_ name: String) -> [UInt8] {
+    public func bytes(_ name: String) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path(name)) else {
             fatalError("missing test file \(name)")
         }
@@ -43,7 +43,7 @@ struct TestCertificates: Sendable {
     }
 
     /// `openssl x509 -fingerprint -sha256` of a certificate file, as lowercase hex.
-    func openSSLFingerprint(_ name: String) throws -> String {
+    public func openSSLFingerprint(_ name: String) throws -> String {
         let output = try TestCertificates.openssl(["x509", "-in", path(name), "-noout", "-fingerprint", "-sha256"])
         // "sha256 Fingerprint=AB:CD:..."
         let value = output.split(separator: "=", maxSplits: 1).last.map(String.init) ?? ""
@@ -52,7 +52,7 @@ struct TestCertificates: Sendable {
 
     // MARK: - Server and client configurations
 
-    func serverConfiguration(
+    public func serverConfiguration(
         certificate: String = "server",
         clientCertificateVerification: TLSConfiguration.ClientCertificateVerification = .none
     ) -> TLSConfiguration {
@@ -63,7 +63,7 @@ struct TestCertificates: Sendable {
         )
     }
 
-    func clientConfiguration(
+    public func clientConfiguration(
         serverName: String = "localhost",
         trusting root: String = "ca",
         certificate: String? = nil
@@ -143,7 +143,7 @@ struct TestCertificates: Sendable {
     }
 
     /// Runs the `openssl` CLI and returns its standard output.
-    static func openssl(_ arguments: [String]) throws -> String {
+    public static func openssl(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl"] + arguments
