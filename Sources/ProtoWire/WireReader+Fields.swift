@@ -70,6 +70,10 @@ extension WireReader {
         into map: inout [K.Value: V.Value]
     ) throws(WireError) {
         let (key, value) = try readMapEntryPair(K.self, V.self)
+        // Room for 4 entries up front saves the 0 -> 1 -> 3 growth steps (a new table and a
+        // rehash each). `Dictionary(minimumCapacity:)` is specialized here; `reserveCapacity`
+        // goes through an unspecialized resize in libswiftCore with a metadata lookup.
+        if map.isEmpty { map = Dictionary(minimumCapacity: 4) }
         map[key] = value
     }
 

@@ -147,9 +147,12 @@ public struct WireReader {
     public mutating func readString() throws(WireError) -> String {
         let length = try readLength()
         let bytes = UnsafeBufferPointer(start: cursor.assumingMemoryBound(to: UInt8.self), count: length)
-        guard let string = String(validating: bytes, as: UTF8.self) else { throw error(.invalidUTF8) }
+        // Not `String(validating:as:)`: in Swift 6.3 on Linux that is an unspecialized generic in
+        // libswiftCore that looks up two generic metadata records per call (about 650 of the ~1,000
+        // instructions it takes per string).
+        guard UTF8Validation.isValid(bytes) else { throw error(.invalidUTF8) }
         cursor += length
-        return string
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Reads a `bytes` field into a new array (the one copy a value type needs).
@@ -283,5 +286,57 @@ public struct WireReader {
     @inlinable
     public func bytes(since position: UnsafeRawPointer) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: position, count: cursor - position)
+    }
+}
+
+/// UTF-8 validation without generics (Unicode table 3-7, well-formed byte sequences): eight
+/// ASCII bytes at a time, then byte by byte from the first non-ASCII byte.
+public enum UTF8Validation {
+    @inlinable
+    public static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        var i = 0
+        while i + 8 <= count {
+            if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
+        }
+        while i < count, base[i] < 0x80 { i += 1 }
+        return i == count || isValidMultibyte(base, from: i, count: count)
+    }
+
+    @usableFromInline
+    static func isValidMultibyte(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Bool {
+        var i = start
+        while i < count {
+            let b0 = base[i]
+            if b0 < 0x80 {
+                i += 1
+            } else if b0 < 0xC2 {
+                return false
+            } else if b0 < 0xE0 {
+                guard i + 1 < count, base[i + 1] & 0xC0 == 0x80 else { return false }
+                i += 2
+            } else if b0 < 0xF0 {
+                guard i + 2 < count else { return false }
+                let b1 = base[i + 1]
+                let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80  // no overlong forms
+                let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF  // no surrogates
+                guard b1 >= lower, b1 <= upper, base[i + 2] & 0xC0 == 0x80 else { return false }
+                i += 3
+            } else if b0 < 0xF5 {
+                guard i + 3 < count else { return false }
+                let b1 = base[i + 1]
+                let lower: UInt8 = b0 == 0xF0 ? 0x90 : 0x80  // no overlong forms
+                let upper: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF  // nothing above U+10FFFF
+                guard b1 >= lower, b1 <= upper, base[i + 2] & 0xC0 == 0x80, base[i + 3] & 0xC0 == 0x80 else {
+                    return false
+                }
+                i += 4
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }

@@ -24,8 +24,32 @@ extension WireWriter {
             writeMapEntry(K.self, V.self, key: key, value: value, tag: tag)
             return
         }
-        for key in map.keys.sorted(by: K.Value.protoKeyPrecedes) {
-            writeMapEntry(K.self, V.self, key: key, value: map[key]!, tag: tag)
+        if map.count <= 16 {
+            // Insertion sort of the entries' indices in stack memory: no array, no hash lookups.
+            withUnsafeTemporaryAllocation(of: Dictionary<K.Value, V.Value>.Index.self, capacity: map.count) { order in
+                let slots = order.baseAddress!
+                var n = 0
+                var index = map.startIndex
+                while index != map.endIndex {
+                    let key = map[index].key
+                    var slot = n
+                    while slot > 0, K.Value.protoKeyPrecedes(key, map[slots[slot - 1]].key) { slot -= 1 }
+                    (slots + slot + 1).moveInitialize(from: slots + slot, count: n - slot)
+                    (slots + slot).initialize(to: index)
+                    n += 1
+                    map.formIndex(after: &index)
+                }
+                for slot in 0..<n {
+                    let (key, value) = map[slots[slot]]
+                    writeMapEntry(K.self, V.self, key: key, value: value, tag: tag)
+                }
+                slots.deinitialize(count: n)
+            }
+            return
+        }
+        // Sorting the entries rather than the keys saves a hash lookup per entry.
+        for (key, value) in map.sorted(by: { K.Value.protoKeyPrecedes($0.key, $1.key) }) {
+            writeMapEntry(K.self, V.self, key: key, value: value, tag: tag)
         }
     }
 
@@ -103,6 +127,18 @@ extension Bool: ProtoMapKey {
 extension String: ProtoMapKey {
     /// Byte order of the UTF-8 encoding, as the other protobuf runtimes sort string keys.
     @inlinable public static func protoKeyPrecedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+        let contiguous: Bool?? = lhs.utf8.withContiguousStorageIfAvailable { a in
+            rhs.utf8.withContiguousStorageIfAvailable { b in
+                let common = Swift.min(a.count, b.count)
+                var i = 0
+                while i < common {
+                    if a[i] != b[i] { return a[i] < b[i] }
+                    i += 1
+                }
+                return a.count < b.count
+            }
+        }
+        if let contiguous, let contiguous { return contiguous }
+        return lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 }

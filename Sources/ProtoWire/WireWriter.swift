@@ -77,6 +77,13 @@ public struct WireWriter {
     /// Writes a length prefix and the UTF-8 bytes of `string`.
     @inlinable
     public mutating func writeString(_ string: String) {
+        // Native strings lend their bytes in place; `withUTF8` needs a `var` copy (a retain and a
+        // release per string field).
+        let lent: Void? = string.utf8.withContiguousStorageIfAvailable { utf8 in
+            writeVarint(UInt64(utf8.count))
+            writeRawBytes(UnsafeRawBufferPointer(utf8))
+        }
+        if lent != nil { return }
         var string = string
         string.withUTF8 { utf8 in
             writeVarint(UInt64(utf8.count))

@@ -6,23 +6,24 @@
 #   bench/protobuf/run.sh                 build both, run, print the table, write bench/out/protobuf.txt
 #
 # Environment: RUNS (alternating process pairs, default 5), ROUNDS (timed rounds per operation
-# and process, default 11), ROUND_MS (length of one round, default 100), CORE (the CPU both
+# and process, default 21), ROUND_MS (length of one round, default 50), CORE (the CPU both
 # are pinned to, default 1).
 #
 # Steps: install missing Debian packages; generate the C++ message with protoc and build
 # bench/protobuf-cpp/bench.cc with g++ -O2; build the Swift side with
 # `swift build -c release --product ProtoBench`; the C++ side writes the data set
 # (bench/out/records.bin, 1,000 usage records); Swift decodes and re-encodes it and C++ checks the
-# result; then the two run alternately, pinned to one core, RUNS times each. Each figure is the
+# result; then the two run alternately, pinned to one core, RUNS times each. Each rate is the
 # median over the runs of each run's median round; ratios are Swift / C++ (> 1 means Swift is
-# faster).
+# faster). The best-round ratio (each side's fastest round of all runs) is printed too: on a
+# machine shared with other work it is the steadier of the two.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
 OUT=bench/out
 RUNS=${RUNS:-5}
-ROUNDS=${ROUNDS:-11}
-ROUND_MS=${ROUND_MS:-100}
+ROUNDS=${ROUNDS:-21}
+ROUND_MS=${ROUND_MS:-50}
 CORE=${CORE:-1}
 mkdir -p "$OUT"
 
@@ -81,7 +82,7 @@ done
     echo
     echo "command:    bench/protobuf/run.sh   (RUNS=$RUNS ROUNDS=$ROUNDS ROUND_MS=$ROUND_MS CORE=$CORE)"
     echo "date:       $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "machine:    $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
+    echo "machine:    $(nproc) cores (nproc), CPU \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')\", $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME")"
     echo "swift:      $(swift --version 2>&1 | grep -m1 -i 'swift version' | sed 's/^ *//')"
     echo "g++:        $(g++ --version | head -1)"
     echo "libprotobuf: $(pkg-config --modversion protobuf) (protoc: $(protoc --version))"
