@@ -39,12 +39,19 @@ let package = Package(
         .target(name: "WellKnownTypes", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
         .target(name: "Contracts", dependencies: ["ProtoWire", "WellKnownTypes", "RPCCore"], swiftSettings: strictSettings),
 
+        // Standard services: grpc.health.v1 and grpc.reflection.v1/v1alpha.
+        .target(
+            name: "StandardServices",
+            dependencies: ["RPCCore", "Contracts", "ProtoWire", "WellKnownTypes"],
+            swiftSettings: strictSettings
+        ),
+
         // Tools.
         .target(name: "ProtoCompiler", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
         .executableTarget(name: "ProtoGen", dependencies: ["ProtoCompiler"], swiftSettings: strictSettings),
         .executableTarget(
             name: "InteropServer",
-            dependencies: ["Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire"],
+            dependencies: ["Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire", "StandardServices"],
             swiftSettings: strictSettings
         ),
         .target(name: "ConformanceMessages", dependencies: ["ProtoWire", "WellKnownTypes"], swiftSettings: strictSettings),
@@ -75,6 +82,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "RPCCoreTests", dependencies: ["RPCCore", "ProtoWire"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "StandardServicesTests",
+            dependencies: ["StandardServices", "RPCCore", "Contracts", "ProtoWire", "WellKnownTypes"],
+            swiftSettings: strictSettings
+        ),
         .target(name: "TestSupport", dependencies: ["TLS"], path: "Tests/TestSupport", swiftSettings: strictSettings),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(

@@ -4,11 +4,13 @@
 //   interop-server --port N [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE]
 //
 // Serves grpc.testing.TestService and BenchmarkService for the gRPC interop and benchmark
-// clients. SIGTERM or SIGINT starts a graceful shutdown; the process exits 0 once it is done.
+// clients, with grpc.health.v1 and server reflection (v1 and v1alpha). SIGTERM or SIGINT starts a graceful shutdown; the process exits 0 once it is done.
 
 import Glibc
 import RPCCore
+import Contracts
 import RPCHTTP2Transport
+import StandardServices
 import TLS
 
 func fail(_ message: String) -> Never {
@@ -76,6 +78,9 @@ if plaintext {
 var router = RPCRouter()
 TestServiceHandlers.register(with: &router)
 router.register(BenchmarkServiceImplementation())
+let health = HealthService()
+router.register(health)
+router.register(ReflectionService(router: router))
 
 let server: RPCServer
 do {
@@ -86,7 +91,10 @@ do {
     fail("\(error)")
 }
 
-let signalThread = SignalWaiter(signals: [SIGINT, SIGTERM]) { server.shutdown() }
+let signalThread = SignalWaiter(signals: [SIGINT, SIGTERM]) {
+    health.shutdownAll()  // ends Watch streams, which would otherwise hold the drain open
+    server.shutdown()
+}
 signalThread.start()
 await server.run()
 FileDescriptorOutput.standardOutput.write("interop-server stopped\n")
