@@ -81,7 +81,7 @@ final class ClientConnection: EventLoopHandler {
         }
         if events & clinux_epollout() != 0 { io.writeSocket() }
         if !isClosed, events & (clinux_epollin() | clinux_epollrdhup()) != 0 {
-            if io.readSocket(), !isClosed {
+            if io.readSocket() == .budgetSpent, !isClosed {
                 let connection = LoopBound(self)
                 loop.execute { connection.value?.handleEvents(clinux_epollin()) }
             }

@@ -46,10 +46,19 @@ final class ConnectionIO {
 
     var hasPendingOutput: Bool { socketOutputOffset < socketOutput.count }
 
-    /// Reads until the socket is drained or the per-wake-up budget is spent; returns false if the
-    /// connection closed.
+    /// How a read pass ended.
+    enum ReadOutcome {
+        /// The socket returned EAGAIN: epoll will report the next bytes.
+        case drained
+        /// The per-wake-up budget ran out with bytes possibly still waiting: edge-triggered epoll
+        /// will not report them again, so the caller must queue another pass itself.
+        case budgetSpent
+        case closed
+    }
+
+    /// Reads until the socket is drained or the per-wake-up budget is spent.
     @discardableResult
-    func readSocket() -> Bool {
+    func readSocket() -> ReadOutcome {
         // Bounded per wake-up so one busy peer cannot starve the loop's other connections; with
         // edge-triggered epoll the caller re-queues us instead of waiting for a new edge.
         for _ in 0..<16 {
@@ -57,22 +66,22 @@ final class ConnectionIO {
             if count > 0 {
                 lastActivity = MonotonicClock.now
                 let ok = readBuffer.withUnsafeBytes { ingest(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-                if !ok { return false }
+                if !ok { return .closed }
                 continue
             }
             if count == 0 {
                 onClose("peer closed")
-                return false
+                return .closed
             }
-            if errno == EAGAIN || errno == EWOULDBLOCK { return true }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return .drained }
             if errno == EINTR { continue }
             onClose("read failed")
-            return false
+            return .closed
         }
-        return true
+        return .budgetSpent
     }
 
-    /// True when the last read stopped on the budget rather than on EAGAIN.
+    /// Feeds bytes through TLS into HTTP/2; false if the connection must close.
     private func ingest(_ bytes: UnsafeRawBufferPointer) -> Bool {
         do {
             if let tls {

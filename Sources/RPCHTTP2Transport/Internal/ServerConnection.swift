@@ -93,7 +93,7 @@ final class ServerConnection: EventLoopHandler {
     }
 
     private func readSocket() {
-        guard io.readSocket(), !isClosed else { return }
+        guard io.readSocket() == .budgetSpent, !isClosed else { return }
         // The read budget may have stopped before EAGAIN: look again on the next turn, since an
         // edge-triggered epoll will not report the bytes still waiting.
         let connection = LoopBound(self)
