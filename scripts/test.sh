@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs missing system packages, checks that generated code is current,
-# runs the official protobuf conformance suite, then every Swift test.
+# runs the official protobuf conformance suite, every Swift test, then the Python grpcio interop suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
@@ -15,3 +15,6 @@ CONFORMANCE_MIN_PROTO2="${CONFORMANCE_MIN_PROTO2:-651}" scripts/conformance/run.
 
 echo "== swift test"
 swift test
+
+echo "== interop tests (Python grpcio against interop-server)"
+Tests/Interop/run.sh

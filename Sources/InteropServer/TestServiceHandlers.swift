@@ -113,7 +113,10 @@ enum TestServiceHandlers {
 
     private static func single<Message: ProtoMessage>(_ call: ServerCall) async throws -> Message {
         guard let bytes = try await call.requests.next() else {
-            throw RPCError(code: .unimplemented, message: "expected one request message")
+            throw RPCError(code: .unimplemented, message: "expected one request message, received none")
+        }
+        guard try await call.requests.next() == nil else {
+            throw RPCError(code: .unimplemented, message: "expected one request message, received more")
         }
         do {
             return try Message(serializedBytes: bytes)

@@ -142,8 +142,10 @@ final class ConnectionIO {
     @discardableResult
     func writeSocket() -> Bool {
         while socketOutputOffset < socketOutput.count {
+            // send(MSG_NOSIGNAL), not write(): a peer that reset the connection must give EPIPE
+            // here, not a SIGPIPE that ends the whole process.
             let written = socketOutput.withUnsafeBytes {
-                write(fd, $0.baseAddress! + socketOutputOffset, $0.count - socketOutputOffset)
+                send(fd, $0.baseAddress! + socketOutputOffset, $0.count - socketOutputOffset, Int32(MSG_NOSIGNAL))
             }
             if written > 0 {
                 socketOutputOffset += written
