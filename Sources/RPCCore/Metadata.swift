@@ -81,9 +81,10 @@ public struct Metadata: Sendable, Hashable, Sequence, ExpressibleByDictionaryLit
         return !reservedKeys.contains(key) && !key.hasPrefix("grpc-")
     }
 
-    /// Whether `value` is legal as an ASCII metadata value (printable ASCII, space included).
+    /// Whether `value` is legal as an ASCII metadata value: printable ASCII, with spaces allowed
+    /// inside but not at either end (HTTP/2 forbids edge whitespace in header values).
     public static func isValidValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E }
+        value.utf8.allSatisfy { $0 >= 0x20 && $0 <= 0x7E } && value.utf8.first != 0x20 && value.utf8.last != 0x20
     }
 
     /// Headers the HTTP/2 transport writes itself; applications cannot set them.

@@ -4,12 +4,17 @@
 /// The percent-encoding gRPC uses for `grpc-message`: printable ASCII except `%` passes through,
 /// every other byte of the UTF-8 encoding becomes `%XX`.
 public enum PercentEncoding {
+    ///
+    /// A leading or trailing space is encoded too: HTTP/2 forbids whitespace at either end of a
+    /// header value, and such a value would be refused when the trailers are written.
     public static func encode(_ message: String) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(message.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)
-        for byte in message.utf8 {
-            if byte >= 0x20, byte <= 0x7E, byte != UInt8(ascii: "%") {
+        let last = message.utf8.count - 1
+        for (index, byte) in message.utf8.enumerated() {
+            let edgeSpace = byte == 0x20 && (index == 0 || index == last)
+            if byte >= 0x20, byte <= 0x7E, byte != UInt8(ascii: "%"), !edgeSpace {
                 output.append(byte)
             } else {
                 output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]

@@ -23,7 +23,11 @@ public struct ServerConfiguration: Sendable {
     /// The largest request message accepted, decided from the length prefix.
     public var maxReceiveMessageSize = 4 * 1024 * 1024
     /// Response bytes buffered per stream before the handler's `send` waits.
-    public var streamHighWaterMark = 256 * 1024
+    public var streamHighWaterMark = 64 * 1024
+    /// Response bytes buffered for a whole connection before every stream's `send` waits.
+    public var connectionOutboundLimit = 4 * 1024 * 1024
+    /// Complete request messages queued for a handler before the client's window stays closed.
+    public var inboundHighWaterMark = 1024 * 1024
     /// Handlers running at once on one connection; further streams are refused.
     public var maxRunningHandlersPerConnection = 100
     public var maxConnections = 10_000

@@ -28,7 +28,7 @@ struct GRPCTimeoutTests {
 
     @Test(arguments: [
         ("plain text", "plain text"), ("100%", "100%25"), ("line\nbreak", "line%0Abreak"), ("résumé", "r%C3%A9sum%C3%A9"),
-        ("\t\u{7F}", "%09%7F"),
+        ("\t\u{7F}", "%09%7F"), (" edge spaces ", "%20edge spaces%20"), (" ", "%20"),
     ])
     func messagesArePercentEncodedAndDecoded(plain: String, encoded: String) {
         #expect(PercentEncoding.encode(plain) == encoded)

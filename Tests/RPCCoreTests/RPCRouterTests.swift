@@ -120,6 +120,9 @@ struct RPCRouterTests {
         #expect(!Metadata.isValidKey("grpc-status"))
         #expect(Metadata.isValidValue("Bearer abc.def"))
         #expect(!Metadata.isValidValue("line\nbreak"))
+        #expect(!Metadata.isValidValue(" leading"))
+        #expect(!Metadata.isValidValue("trailing "))
+        #expect(Metadata.isValidValue("inner space"))
         var metadata: Metadata = ["A-Key": "1"]
         metadata.add("a-key", "2")
         metadata.add("blob-bin", binary: [0, 255])

@@ -19,7 +19,6 @@ final class ConnectionIO {
     private var socketOutput: [UInt8] = []
     private var socketOutputOffset = 0
     private var plaintext: [UInt8] = []
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     private var wantsWritable = false
     private(set) var lastActivity = MonotonicClock.now
     private(set) var lastWriteProgress = MonotonicClock.now
@@ -62,10 +61,14 @@ final class ConnectionIO {
         // Bounded per wake-up so one busy peer cannot starve the loop's other connections; with
         // edge-triggered epoll the caller re-queues us instead of waiting for a new edge.
         for _ in 0..<16 {
-            let count = readBuffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            // Swap the loop's buffer out while it is in use, so ingest() may not touch it re-entrantly.
+            var buffer = loop.readScratch
+            loop.readScratch = []
+            defer { loop.readScratch = buffer }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count > 0 {
                 lastActivity = MonotonicClock.now
-                let ok = readBuffer.withUnsafeBytes { ingest(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                let ok = buffer.withUnsafeBytes { ingest(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 if !ok { return .closed }
                 continue
             }

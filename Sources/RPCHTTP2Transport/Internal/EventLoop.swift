@@ -27,6 +27,9 @@ final class EventLoop: @unchecked Sendable {
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var timers = TimerHeap()
     private var thread: pthread_t?
+    /// One read buffer for every connection of the loop: a connection reads and processes its
+    /// bytes before the next one runs, so idle connections hold no read memory of their own.
+    var readScratch = [UInt8](repeating: 0, count: 64 * 1024)
     private(set) var threadID: pthread_t?
 
     private struct PendingWork {

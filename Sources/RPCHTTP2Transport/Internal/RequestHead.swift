@@ -63,7 +63,7 @@ struct RequestHead {
         if let timeoutText {
             guard let parsed = GRPCTimeout(header: timeoutText) else {
                 return .failure(Rejection(httpStatus: 200, status: Status(
-                    code: .internal, message: "malformed grpc-timeout \(timeoutText)")))
+                    code: .internal, message: "malformed grpc-timeout \"\(timeoutText)\"")))
             }
             timeout = parsed
         }

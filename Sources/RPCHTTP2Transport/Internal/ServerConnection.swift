@@ -34,6 +34,10 @@ final class ServerConnection: EventLoopHandler {
         var headersSent = false
         var finished = false
         var deadlineTimer: TimerHeap.TimerID?
+        /// Request bytes received but not yet returned to the client as window credit.
+        var uncreditedBytes = 0
+        /// When the stream's output was last held back because the client is not reading.
+        var blockedSince: UInt64?
 
         init(stream: ServerStream, maximumMessageSize: Int) {
             self.stream = stream
@@ -198,6 +202,19 @@ final class ServerConnection: EventLoopHandler {
             return
         }
         if !messages.isEmpty || endStream { record.stream.deliver(messages, finished: endStream) }
+        record.uncreditedBytes += bytes.count
+        creditIfRoom(streamID, record: record)
+    }
+
+    /// Returns window credit while the handler keeps up: bytes of a message still arriving are
+    /// credited at once (the length prefix already bounded it), but once complete messages pile up
+    /// beyond the high-water mark the client waits for the handler.
+    private func creditIfRoom(_ streamID: Int32, record: StreamRecord) {
+        guard record.uncreditedBytes > 0,
+            record.stream.queuedInboundBytes <= core.configuration.inboundHighWaterMark
+        else { return }
+        http2.consume(streamID: streamID, count: record.uncreditedBytes)
+        record.uncreditedBytes = 0
     }
 
     /// Ends a call early with a status of our own (bad framing, deadline) and cancels its handler.
@@ -205,6 +222,14 @@ final class ServerConnection: EventLoopHandler {
         record.stream.cancel()
         record.finished = true
         sendStatus(streamID, record: record, status: status, trailers: [:], details: nil)
+    }
+
+    private func failStalled(_ streamID: Int32, record: StreamRecord) {
+        record.stream.cancel()
+        record.finished = true
+        blockedStreams.remove(streamID)
+        try? http2.submitReset(streamID: streamID, errorCode: .cancel)
+        flush()
     }
 
     private func deadlineExpired(_ streamID: Int32) {
@@ -231,13 +256,17 @@ final class ServerConnection: EventLoopHandler {
 
     private func streamHasOutput(_ streamID: Int32) {
         guard !isClosed, let record = streams[streamID] else { return }
-        if http2.bufferedOutboundBytes(streamID: streamID) > core.configuration.streamHighWaterMark {
+        if record.uncreditedBytes > 0 { creditIfRoom(streamID, record: record) }
+        if http2.bufferedOutboundBytes(streamID: streamID) > core.configuration.streamHighWaterMark
+            || connectionOutboundBytes() > core.configuration.connectionOutboundLimit
+        {
             // The client is not reading: leave the handler's bytes with it (its `send` waits).
             blockedStreams.insert(streamID)
+            if record.blockedSince == nil { record.blockedSince = MonotonicClock.now }
             return
         }
+        record.blockedSince = nil
         let output = record.stream.takeOutput()
-        if output.consumedBytes > 0 { http2.consume(streamID: streamID, count: output.consumedBytes) }
         guard !record.finished else { return }
         if let metadata = output.sendHeaders, !record.headersSent {
             record.headersSent = true
@@ -245,10 +274,10 @@ final class ServerConnection: EventLoopHandler {
             headers.append(name: ":status", value: "200")
             headers.append(name: "content-type", value: "application/grpc")
             append(metadata, to: &headers)
-            try? http2.submitResponseHeaders(streamID: streamID, headers: headers, endStream: false)
+            submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: false) }
         }
         if !output.data.isEmpty {
-            try? http2.submitData(streamID: streamID, bytes: output.data, endStream: false)
+            submitOrReset(streamID) { try $0.submitData(streamID: streamID, bytes: output.data, endStream: false) }
         }
         if let (status, trailers, details) = output.trailers {
             // The handler has returned: its slot is free even before its task reports back.
@@ -267,10 +296,10 @@ final class ServerConnection: EventLoopHandler {
             headers.append(name: ":status", value: "200")
             headers.append(name: "content-type", value: "application/grpc")
             appendStatus(status, trailers: trailers, details: details, to: &headers)
-            try? http2.submitResponseHeaders(streamID: streamID, headers: headers, endStream: true)
+            submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: true) }
         } else {
             appendStatus(status, trailers: trailers, details: details, to: &headers)
-            try? http2.submitTrailers(streamID: streamID, headers: headers)
+            submitOrReset(streamID) { try $0.submitTrailers(streamID: streamID, headers: headers) }
         }
     }
 
@@ -279,7 +308,26 @@ final class ServerConnection: EventLoopHandler {
         headers.append(name: ":status", value: String(httpStatus))
         headers.append(name: "content-type", value: "application/grpc")
         appendStatus(status, trailers: [:], details: nil, to: &headers)
-        try? http2.submitResponseHeaders(streamID: streamID, headers: headers, endStream: true)
+        submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: true) }
+    }
+
+    /// Submits a frame for a stream; if the engine refuses it, the stream is reset rather than
+    /// left open with no answer.
+    private func submitOrReset(_ streamID: Int32, _ submit: (HTTP2Connection) throws -> Void) {
+        do {
+            try submit(http2)
+        } catch {
+            streams[streamID]?.finished = true
+            streams[streamID]?.stream.cancel()
+            try? http2.submitReset(streamID: streamID, errorCode: .internalError)
+        }
+    }
+
+    /// Response bytes nghttp2 holds for every stream of the connection.
+    private func connectionOutboundBytes() -> Int {
+        var total = 0
+        for streamID in streams.keys { total += http2.bufferedOutboundBytes(streamID: streamID) }
+        return total
     }
 
     private func appendStatus(_ status: Status, trailers: Metadata, details: [UInt8]?, to headers: inout HTTP2Headers) {
@@ -328,6 +376,14 @@ final class ServerConnection: EventLoopHandler {
         if io.hasPendingOutput, now - io.lastWriteProgress > configuration.writeStallTimeout.nanoseconds {
             close(reason: "write stalled")
             return
+        }
+        // A stream whose client grants no window keeps its buffers; give it the write-stall
+        // timeout, then reset it so its memory and handler are released.
+        for (streamID, record) in streams {
+            if let since = record.blockedSince, now - since > configuration.writeStallTimeout.nanoseconds {
+                record.blockedSince = nil
+                failStalled(streamID, record: record)
+            }
         }
         if streams.isEmpty, now - io.lastActivity > configuration.idleTimeout.nanoseconds {
             goAwayAndClose(.noError, reason: "idle")

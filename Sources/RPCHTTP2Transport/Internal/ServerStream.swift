@@ -24,8 +24,10 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var inboundHead = 0
         var inboundFinished = false
         var reader: CheckedContinuation<Void, any Error>?
-        /// Request bytes the handler has taken, not yet returned to the client as window credit.
+        /// Request bytes the handler has taken since the loop last looked (a progress signal).
         var consumedBytes = 0
+        /// Bytes of complete request messages waiting for the handler.
+        var queuedBytes = 0
 
         var initialMetadata: Metadata?
         var headersRequested = false
@@ -66,6 +68,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
                         state.inboundHead = 0
                     }
                     state.consumedBytes += message.count + 5
+                    state.queuedBytes -= message.count + 5
                     return .success(message)
                 }
                 if state.inboundFinished { return .success(nil) }
@@ -181,6 +184,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     func deliver(_ messages: [[UInt8]], finished: Bool) {
         let reader = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             state.inbound.append(contentsOf: messages)
+            for message in messages { state.queuedBytes += message.count + 5 }
             if finished { state.inboundFinished = true }
             defer { state.reader = nil }
             return state.reader
@@ -225,4 +229,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Bytes of complete request messages the handler has not taken yet.
+    var queuedInboundBytes: Int { state.withLock { $0.queuedBytes } }
 }
