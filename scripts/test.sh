@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: installs missing system packages, checks that generated code is current,
-# runs the official protobuf conformance suite, every Swift test, then the Python grpcio interop suite.
+# runs the official protobuf conformance suite, every Swift test, then the Python interop and hostile-client suites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/system-packages.sh
@@ -18,3 +18,6 @@ swift test
 
 echo "== interop tests (Python grpcio against interop-server)"
 Tests/Interop/run.sh
+
+echo "== hostile HTTP/2 clients (Python h2 against interop-server)"
+Tests/Hostile/run.sh -q

@@ -1,0 +1,818 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Hostile-client tests for interop-server: the HTTP/2 attack catalogue of
+reference/grpc-http2-nghttp2.md §3.7 and reliability-security.md §1.4–1.5, each asserting the
+reaction the server documents (Sources/HTTP2/HTTP2Settings.swift, ServerConfiguration.swift).
+
+Every test runs while well-behaved bystanders (h2 over h2c and TLS, grpcio over h2c) keep calling
+EmptyCall; conftest.py fails the test if any of them fails or stops making progress. The last test
+compares the servers' VmRSS with the baseline taken before the battery.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import struct
+import threading
+import time
+
+import h2.errors
+import pytest
+
+import hostile_support as hs
+from hostile_support import (METRICS, CONTINUATION, DATA, EMPTY_CALL, EMPTY_MESSAGE, END_HEADERS, END_STREAM,
+                             ENHANCE_YOUR_CALM, FULL_DUPLEX_CALL, HEADERS, PING, PRIORITY, SETTINGS,
+                             UNARY_CALL, WINDOW_UPDATE, H2Client, RawClient, error_name, frame, grpc_message,
+                             request_headers)
+
+
+@pytest.fixture(params=["h2c", "tls"])
+def target(request, h2c_server, tls_server, tls_ctx):
+    """(port, tls context or None, name) for tests run over both transports."""
+    if request.param == "h2c":
+        return h2c_server.port, None, "h2c"
+    return tls_server.port, tls_ctx, "tls"
+
+
+def assert_connection_still_serves(client) -> None:
+    """A follow-up EmptyCall on the same connection succeeds."""
+    if isinstance(client, H2Client):
+        result = client.unary(timeout=5)
+    else:
+        sid = max(client.streams, default=-1) + 2 if client.streams else 1
+        client.send(client.request(sid))
+        client.pump(5, lambda: client.streams[sid].finished)
+        result = client.streams[sid]
+    assert client.goaway is None, f"connection got {client.goaway} instead of serving the next request"
+    assert result.grpc_status == "0", f"follow-up request on the same connection failed: {result.describe()}"
+
+
+# ==================================================================================================
+# 1. Rapid reset (CVE-2023-44487)
+
+
+def rapid_reset(client: H2Client, pairs: int, path: str = UNARY_CALL) -> tuple[int, float]:
+    """Sends HEADERS+RST_STREAM(CANCEL) pairs in batches; returns (pairs sent, seconds)."""
+    started = time.monotonic()
+    sent = 0
+    while sent < pairs and client.goaway is None and not client.closed and not client.send_failed:
+        for _ in range(min(100, pairs - sent)):
+            sid = client.start_request(path, flush=False)
+            client.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
+            client.streams.pop(sid, None)
+            sent += 1
+        client.flush()
+        client.pump(0.0)  # read what is there without waiting
+    return sent, time.monotonic() - started
+
+
+def test_rapid_reset_flood_gets_goaway(target, report):
+    port, tls, name = target
+    client = H2Client(port, tls=tls)
+    client.pump(1, lambda: client.remote_settings_seen)
+    sent, elapsed = rapid_reset(client, 3000)
+    client.wait_closed_or_goaway(5)
+    report(f"{name}: sent {sent} HEADERS+RST_STREAM pairs in {elapsed:.2f}s -> {client.goaway}, closed={client.closed}")
+    assert client.goaway is not None, f"no GOAWAY after {sent} rapid-reset pairs (closed={client.closed})"
+    assert client.goaway.error_code != hs.NO_ERROR, f"GOAWAY with NO_ERROR is not a rejection: {client.goaway}"
+    assert client.goaway.last_stream_id >= 1999, f"GOAWAY inside nghttp2's burst of 1000 resets: {client.goaway}"
+    # The connection must actually go away, not linger.
+    assert client.pump(5, lambda: client.closed), "connection still open 5 s after the rapid-reset GOAWAY"
+    client.close()
+
+
+def test_rapid_reset_below_burst_is_tolerated(h2c_server, report):
+    """200 cancelled calls (a legitimate client cancelling a batch) must not cost the connection."""
+    client = H2Client(h2c_server.port)
+    client.pump(1, lambda: client.remote_settings_seen)
+    sent, _ = rapid_reset(client, 200)
+    client.pump(0.5)
+    assert sent == 200
+    assert_connection_still_serves(client)
+    client.close()
+
+
+# ==================================================================================================
+# 2. CONTINUATION flood (CVE-2024-28182)
+
+
+def continuation_flood(client: RawClient, continuations: int, *, empty: bool, end_headers_last: bool) -> bytes:
+    sid = 1
+    head = request_headers(EMPTY_CALL, scheme=client.scheme)
+    out = [client.headers_frame(sid, head, end_headers=False)]
+    for i in range(continuations):
+        last = end_headers_last and i == continuations - 1
+        payload = b"" if empty else client.encode([(f"x-continuation-{i}", "v")])
+        out.append(frame(CONTINUATION, END_HEADERS if last else 0, sid, payload))
+    return b"".join(out)
+
+
+@pytest.mark.parametrize("flavour", ["fields", "empty-frames"])
+def test_continuation_flood_closes_connection(target, flavour, report):
+    port, tls, name = target
+    client = RawClient(port, tls=tls)
+    client.pump(1, lambda: bool(client.server_settings))
+    count = 2000 if flavour == "empty-frames" else 200
+    started = time.monotonic()
+    client.send(continuation_flood(client, count, empty=flavour == "empty-frames", end_headers_last=False))
+    client.pump(5, lambda: client.closed)
+    elapsed = time.monotonic() - started
+    report(f"{name}/{flavour}: HEADERS + {count} CONTINUATION -> closed={client.closed} after {elapsed:.2f}s, "
+           f"goaway={client.goaway}, last frame types received={[t for t, *_ in client.frames_received][-3:]}")
+    assert client.closed, f"connection still open 5 s after HEADERS + {count} CONTINUATION frames"
+    assert elapsed < 3, f"closing took {elapsed:.2f}s"
+    assert 1 not in client.streams or client.streams[1].grpc_status is None, "the flooded request was served"
+    if client.goaway is not None:
+        assert client.goaway.error_code != hs.NO_ERROR, client.goaway
+    client.close()
+
+
+def test_eight_continuations_are_allowed(h2c_server, report):
+    """The limit is 8 CONTINUATIONs: a header block split into HEADERS + 8 CONTINUATION is served."""
+    client = RawClient(h2c_server.port)
+    client.pump(1, lambda: bool(client.server_settings))
+    client.send(continuation_flood(client, 8, empty=False, end_headers_last=True) + frame(DATA, END_STREAM, 1, EMPTY_MESSAGE))
+    client.pump(5, lambda: 1 in client.streams and client.streams[1].finished or client.closed)
+    assert not client.closed and client.goaway is None, f"8 CONTINUATIONs closed the connection ({client.goaway})"
+    assert client.streams[1].grpc_status == "0", client.streams[1].describe()
+    client.close()
+
+
+# ==================================================================================================
+# 3. Header list limits: 8 KiB (name + value + 32 per field) and 100 fields
+
+
+def _base_headers(scheme: str) -> list[tuple[str, str]]:
+    return request_headers(EMPTY_CALL, scheme=scheme)
+
+
+def _oversized(kind: str, scheme: str) -> list[tuple[str, str]]:
+    if kind == "one-9KiB-header":
+        return [("x-huge", "h" * 9 * 1024)]
+    if kind == "120-fields":
+        return [(f"x-field-{i}", "v") for i in range(120)]
+    if kind == "hpack-bomb":
+        # 3 × ~4 KiB from one dynamic-table entry: the first copy is a literal with incremental
+        # indexing, the next two are one- or two-byte indexed references.
+        return [("x-bomb", "b" * 4000)] * 3
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["one-9KiB-header", "120-fields", "hpack-bomb"])
+def test_oversized_header_list_resets_stream_only(target, kind, report):
+    port, tls, name = target
+    client = H2Client(port, tls=tls)
+    headers = _oversized(kind, client.scheme)
+    sid = client.start_request(EMPTY_CALL, extra=headers, flush=False)
+    client.send_data(sid, EMPTY_MESSAGE, end_stream=True)
+    client.pump(5, lambda: client.streams[sid].finished or client.goaway is not None)
+    result = client.streams[sid]
+    report(f"{name}/{kind}: decoded list {hs.header_list_size(_base_headers(client.scheme) + headers)} B, "
+           f"{len(headers) + 6} fields -> {result.describe()}, goaway={client.goaway}")
+    assert result.reset_code is not None, f"expected RST_STREAM, got {result.describe()}"
+    assert result.grpc_status is None, f"the oversized request reached a handler: {result.describe()}"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+@pytest.mark.parametrize("total,served", [(8192, True), (8193, False)])
+def test_header_list_size_boundary(h2c_server, total, served, report):
+    client = H2Client(h2c_server.port)
+    base = _base_headers(client.scheme)
+    pad = total - hs.header_list_size(base) - len("x-pad") - 32
+    extra = [("x-pad", "p" * pad)]
+    assert hs.header_list_size(base + extra) == total
+    sid = client.start_request(EMPTY_CALL, extra=extra, flush=False)
+    client.send_data(sid, EMPTY_MESSAGE, end_stream=True)
+    client.pump(5, lambda: client.streams[sid].finished)
+    result = client.streams[sid]
+    if served:
+        assert result.grpc_status == "0", f"a {total}-byte header list (the advertised limit) was refused: {result.describe()}"
+    else:
+        assert result.reset_code is not None, f"a {total}-byte header list was accepted: {result.describe()}"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+@pytest.mark.parametrize("fields,served", [(100, True), (101, False)])
+def test_header_field_count_boundary(h2c_server, fields, served):
+    client = H2Client(h2c_server.port)
+    base = _base_headers(client.scheme)
+    extra = [(f"x-f{i}", "v") for i in range(fields - len(base))]
+    sid = client.start_request(EMPTY_CALL, extra=extra, flush=False)
+    client.send_data(sid, EMPTY_MESSAGE, end_stream=True)
+    client.pump(5, lambda: client.streams[sid].finished)
+    result = client.streams[sid]
+    if served:
+        assert result.grpc_status == "0", f"{fields} header fields were refused: {result.describe()}"
+    else:
+        assert result.reset_code is not None, f"{fields} header fields were accepted: {result.describe()}"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+def test_more_streams_than_advertised_are_refused(h2c_server, report):
+    """SETTINGS_MAX_CONCURRENT_STREAMS=100 (acknowledged): the 101st open stream is refused.
+
+    RFC 9113 §5.1.2 asks for a stream error (PROTOCOL_ERROR or REFUSED_STREAM); nghttp2 1.52 makes
+    it a connection error (GOAWAY PROTOCOL_ERROR "max concurrent streams exceeded"). Both are
+    accepted here; which one happened is reported."""
+    client = RawClient(h2c_server.port)
+    client.pump(1, lambda: bool(client.server_settings))
+    client.pump(0.2)  # let our SETTINGS ACK go out first
+    assert client.server_settings.get(0x3) == 100, client.server_settings
+    head = request_headers(FULL_DUPLEX_CALL, scheme=client.scheme)
+    client.send(b"".join(client.headers_frame(1 + 2 * i, head) for i in range(100)))
+    client.pump(0.3)
+    assert client.goaway is None and not any(s.finished for s in client.streams.values()), \
+        f"100 streams (the advertised limit) were not all accepted: {client.goaway}"
+    client.send(client.headers_frame(201, head))
+    client.pump(3, lambda: client.streams[201].finished or client.goaway is not None)
+    result = client.streams[201]
+    report(f"101st stream -> {result.describe()}; {client.goaway}")
+    if client.goaway is not None:
+        assert client.goaway.error_code in (hs.PROTOCOL_ERROR, hs.REFUSED_STREAM), client.goaway
+        assert client.goaway.last_stream_id == 199, f"GOAWAY should cover the 100 accepted streams: {client.goaway}"
+    else:
+        assert result.reset_code in (hs.REFUSED_STREAM, hs.PROTOCOL_ERROR), result.describe()
+        client.send(b"".join(frame(hs.RST_STREAM, 0, 1 + 2 * i, struct.pack(">I", hs.CANCEL)) for i in range(100)))
+        client.send(client.request(203))
+        client.pump(5, lambda: client.streams[203].finished)
+        assert client.streams[203].grpc_status == "0", client.streams[203].describe()
+    client.close()
+
+
+# ==================================================================================================
+# 4. Empty-frame floods (CVE-2019-9518) and server-provoked resets ("MadeYouReset", CVE-2025-8671)
+
+
+@pytest.mark.parametrize("flavour", ["empty", "padding-only"])
+def test_empty_data_flood_gets_enhance_your_calm(target, flavour, report):
+    port, tls, name = target
+    client = H2Client(port, tls=tls)
+    sid = client.start_request(UNARY_CALL)
+    sent = 0
+    for _ in range(300):
+        if client.goaway is not None or client.closed:
+            break
+        client.send_data(sid, b"", pad_length=8 if flavour == "padding-only" else None, flush=False)
+        sent += 1
+        if sent % 50 == 0:
+            client.flush()
+            client.pump(0.0)
+    client.flush()
+    client.wait_closed_or_goaway(5)
+    report(f"{name}/{flavour}: {sent} empty DATA frames -> {client.goaway}, closed={client.closed}")
+    assert client.goaway is not None, f"no GOAWAY after {sent} empty DATA frames"
+    assert client.goaway.error_code == ENHANCE_YOUR_CALM, f"expected ENHANCE_YOUR_CALM, got {client.goaway}"
+    assert client.pump(5, lambda: client.closed), "connection still open 5 s after GOAWAY"
+    client.close()
+
+
+def test_few_empty_data_frames_are_tolerated(h2c_server):
+    client = H2Client(h2c_server.port)
+    sid = client.start_request(UNARY_CALL)
+    for _ in range(50):
+        client.send_data(sid, b"", flush=False)
+    client.send_data(sid, EMPTY_MESSAGE, end_stream=True)
+    client.pump(5, lambda: client.streams[sid].finished)
+    assert client.goaway is None, client.goaway
+    assert client.streams[sid].grpc_status == "0", client.streams[sid].describe()
+    client.close()
+
+
+def _provoke_reset(client: RawClient, flavour: str, sid: int) -> bytes:
+    """Frames after which the *server* must reset stream ``sid`` (a stream error, not a connection error)."""
+    head = request_headers(UNARY_CALL, scheme=client.scheme)
+    if flavour == "uppercase-header":
+        return client.headers_frame(sid, head + [("X-Upper", "1")])
+    if flavour == "content-length-mismatch":
+        return client.headers_frame(sid, head + [("content-length", "1")]) + frame(DATA, END_STREAM, sid, EMPTY_MESSAGE)
+    if flavour == "window-overflow":
+        return client.headers_frame(sid, head) + frame(WINDOW_UPDATE, 0, sid, struct.pack(">I", 0x7FFFFFFF))
+    raise AssertionError(flavour)
+
+
+@pytest.mark.parametrize("flavour", ["uppercase-header", "content-length-mismatch", "window-overflow"])
+def test_made_you_reset_flood_gets_enhance_your_calm(target, flavour, report):
+    """Malformed requests make the *server* reset each stream. The client never sends RST_STREAM,
+    so nghttp2's rapid-reset bucket never fills; only the server's own counters of resets sent /
+    invalid frames (100 per 10 s) can stop it (CVE-2025-8671)."""
+    port, tls, name = target
+    client = RawClient(port, tls=tls)
+    client.pump(1, lambda: bool(client.server_settings))
+    sent = 0
+    for _ in range(20):
+        client.send(b"".join(_provoke_reset(client, flavour, 1 + 2 * (sent + i)) for i in range(25)))
+        sent += 25
+        if client.pump(0.02, lambda: client.goaway is not None or client.closed):
+            break
+    client.wait_closed_or_goaway(5)
+    resets = [s.reset_code for s in client.streams.values() if s.reset_code is not None]
+    report(f"{name}/{flavour}: {sent} provoking requests -> {len(resets)} RST_STREAM "
+           f"({error_name(resets[0]) if resets else '-'}) from the server, then {client.goaway}, closed={client.closed}")
+    assert resets, "the server did not reset the malformed streams at all"
+    assert client.goaway is not None, f"no GOAWAY after the server reset {len(resets)} streams"
+    assert client.goaway.error_code == ENHANCE_YOUR_CALM, client.goaway
+    assert len(resets) <= 150, f"GOAWAY only after {len(resets)} server resets (limit 100 per 10 s)"
+    client.close()
+
+
+# ==================================================================================================
+# 5. Length prefix: the 4 MiB limit is decided from the 5-byte prefix
+
+
+@pytest.mark.parametrize("announced", [4 * 1024 * 1024 + 1, 2 ** 31, 2 ** 32 - 1],
+                         ids=["4MiB+1", "2GiB", "4GiB-1"])
+def test_oversize_length_prefix_is_rejected_at_once(target, announced, report):
+    port, tls, name = target
+    client = H2Client(port, tls=tls)
+    sid = client.start_request(UNARY_CALL)
+    started = time.monotonic()
+    client.send_data(sid, struct.pack(">BI", 0, announced))  # the prefix only, no END_STREAM
+    client.pump(5, lambda: client.streams[sid].finished)
+    elapsed = time.monotonic() - started
+    result = client.streams[sid]
+    report(f"{name}: prefix announcing {announced} B -> {result.describe()} in {elapsed * 1000:.0f} ms")
+    assert result.grpc_status == "8", f"expected RESOURCE_EXHAUSTED, got {result.describe()}"
+    assert elapsed < 1.0, f"rejection took {elapsed:.2f}s: the server waited for the body"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+def test_prefix_split_across_frames_is_still_checked(h2c_server):
+    client = H2Client(h2c_server.port)
+    sid = client.start_request(UNARY_CALL)
+    prefix = struct.pack(">BI", 0, 2 ** 31)
+    for byte in prefix:
+        client.send_data(sid, bytes([byte]))
+    client.pump(5, lambda: client.streams[sid].finished)
+    assert client.streams[sid].grpc_status == "8", client.streams[sid].describe()
+    client.close()
+
+
+def _simple_request_with_payload(size: int) -> bytes:
+    def varint(n: int) -> bytes:
+        out = bytearray()
+        while True:
+            byte, n = n & 0x7F, n >> 7
+            if n:
+                out.append(byte | 0x80)
+            else:
+                out.append(byte)
+                return bytes(out)
+    payload = b"\x12" + varint(size) + b"a" * size          # Payload.body (field 2)
+    return b"\x1a" + varint(len(payload)) + payload          # SimpleRequest.payload (field 3)
+
+
+@pytest.mark.parametrize("size", [512 * 1024, 2 * 1024 * 1024, 4 * 1024 * 1024 - 64],
+                         ids=["512KiB", "2MiB", "4MiB-64"])
+def test_large_message_under_the_limit_is_served(h2c_server, size, report):
+    """The other side of case 5: a legitimate message under 4 MiB must get through flow control."""
+    client = H2Client(h2c_server.port)
+    sid = client.start_request(UNARY_CALL)
+    message = grpc_message(_simple_request_with_payload(size))
+    started = time.monotonic()
+    sent_all = client.send_body(sid, message, timeout=3)
+    client.pump(3, lambda: client.streams[sid].finished)
+    result = client.streams[sid]
+    report(f"{len(message)} B request: all sent={sent_all}, stream window left="
+           f"{client.conn.local_flow_control_window(sid) if not result.finished else '-'} -> {result.describe()} "
+           f"after {time.monotonic() - started:.1f}s")
+    assert sent_all, (f"the server stopped granting flow-control window after "
+                      f"{len(message) - 0} B were offered; {result.describe()}")
+    assert result.grpc_status == "0", result.describe()
+    client.close()
+
+
+def test_partial_messages_do_not_starve_the_connection(h2c_server, report):
+    """16 streams each holding 1 MiB of a message that announces 2 MiB (legal: under 4 MiB). The
+    connection window (16 MiB) must keep being credited, so another call on the same connection
+    (think of a proxy multiplexing many users) still gets through."""
+    client = H2Client(h2c_server.port)
+    client.pump(1, lambda: client.remote_settings_seen)
+    for _ in range(16):
+        sid = client.start_request(UNARY_CALL)
+        client.send_body(sid, struct.pack(">BI", 0, 2 * 1024 * 1024) + b"a" * (1024 * 1024 - 5), end_stream=False, timeout=2)
+    window = client.conn.outbound_flow_control_window
+    sid = client.start_request(EMPTY_CALL)
+    sent = client.send_body(sid, EMPTY_MESSAGE, timeout=3)
+    client.pump(3, lambda: client.streams[sid].finished)
+    result = client.streams[sid]
+    report(f"after 16 × 1 MiB partial messages the connection send window is {window} B; "
+           f"EmptyCall body sent={sent} -> {result.describe()}")
+    assert sent and result.grpc_status == "0", (
+        f"other calls on the connection are starved: connection window {window} B never reopened; {result.describe()}")
+    client.close()
+
+
+# ==================================================================================================
+# 6. Malformed grpc-timeout
+
+
+@pytest.mark.parametrize("value", ["1x", "123456789S", "", "S", "-1S", "1.5S", "1s", "0x10S"])
+def test_malformed_grpc_timeout_is_internal(h2c_server, value, report):
+    client = H2Client(h2c_server.port)
+    result = client.unary(EMPTY_CALL, extra=[("grpc-timeout", value)], timeout=3)
+    assert result.grpc_status == "13", f"grpc-timeout {value!r}: expected INTERNAL, got {result.describe()}"
+    client.close()
+
+
+@pytest.mark.parametrize("value", ["99999999H", "1S", "100000m"])
+def test_valid_grpc_timeout_is_accepted(h2c_server, value):
+    client = H2Client(h2c_server.port)
+    result = client.unary(EMPTY_CALL, extra=[("grpc-timeout", value)])
+    assert result.grpc_status == "0", f"grpc-timeout {value!r}: {result.describe()}"
+    client.close()
+
+
+def _echo_status_request(code: int, message: str) -> bytes:
+    """SimpleRequest{response_status: EchoStatus{code, message}} (field 7)."""
+    text = message.encode()
+    inner = b"\x08" + bytes([code]) + b"\x12" + bytes([len(text)]) + text
+    return b"\x3a" + bytes([len(inner)]) + inner
+
+
+@pytest.mark.parametrize("message", ["boom", "boom ", " boom"], ids=["plain", "trailing-space", "leading-space"])
+def test_status_message_is_always_delivered(h2c_server, message, report):
+    """The server must answer every call. A grpc-message is client-influenced here (the interop
+    EchoStatus, or the malformed grpc-timeout text echoed in the rejection); whatever its
+    characters, the status must arrive (percent-encoded if need be), never be dropped."""
+    client = H2Client(h2c_server.port)
+    result = client.unary(UNARY_CALL, grpc_message(_echo_status_request(2, message)), timeout=3)
+    report(f"EchoStatus(2, {message!r}) -> {result.describe()}")
+    assert result.finished, f"no response at all within 3 s for status message {message!r}: the call hangs"
+    assert result.grpc_status == "2", result.describe()
+    client.close()
+
+
+# ==================================================================================================
+# 7. Wrong content-type → 415, wrong method → 405
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", None, "application/json", "application/grpc-web"],
+                         ids=["text/plain", "missing", "json", "grpc-web"])
+def test_non_grpc_content_type_is_415(target, content_type):
+    port, tls, _ = target
+    client = H2Client(port, tls=tls)
+    result = client.unary(EMPTY_CALL, content_type=content_type)
+    assert result.http_status == "415", f"content-type {content_type!r}: {result.describe()}"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "HEAD"])
+def test_non_post_is_405(h2c_server, method):
+    client = H2Client(h2c_server.port)
+    sid = client.start_request(EMPTY_CALL, method=method, end_stream=True)
+    client.pump(5, lambda: client.streams[sid].finished)
+    result = client.streams[sid]
+    assert result.http_status == "405", f"{method}: {result.describe()}"
+    assert_connection_still_serves(client)
+    client.close()
+
+
+# ==================================================================================================
+# 8. Half-open and silent connections
+
+
+def _client_hello() -> bytes:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.set_alpn_protocols(["h2"])
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname="localhost")
+    try:
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
+
+
+def _wait_for_close(sock: socket.socket, timeout: float) -> float | None:
+    """Seconds until the peer closed (EOF or reset), or None; server bytes are discarded."""
+    started = time.monotonic()
+    sock.settimeout(0.5)
+    while time.monotonic() - started < timeout:
+        try:
+            if sock.recv(65536) == b"":
+                return time.monotonic() - started
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, OSError):
+            return time.monotonic() - started
+    return None
+
+
+def test_tls_half_open_handshake_is_closed_after_10s(tls_server, report):
+    """A partial ClientHello, and a TCP connection that sends nothing at all, must both be closed by
+    the 10 s TLS handshake timeout (measured from accept)."""
+    hello = _client_hello()
+    partial = socket.create_connection(("127.0.0.1", tls_server.port))
+    partial.sendall(hello[: len(hello) // 2])
+    silent = socket.create_connection(("127.0.0.1", tls_server.port))
+    results: dict[str, float | None] = {}
+
+    def watch(name, sock):
+        results[name] = _wait_for_close(sock, 16)
+
+    threads = [threading.Thread(target=watch, args=(n, s)) for n, s in (("partial ClientHello", partial), ("silent", silent))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    partial.close()
+    silent.close()
+    report(f"closed after: {({k: (round(v, 2) if v else v) for k, v in results.items()})} (ClientHello {len(hello)} B, sent half)")
+    for name, elapsed in results.items():
+        assert elapsed is not None, f"{name} TLS connection still open after 16 s"
+        assert 9.0 <= elapsed <= 12.5, f"{name} TLS connection closed after {elapsed:.2f}s, expected ~10 s"
+
+
+@pytest.mark.slow
+def test_connections_without_a_request_are_closed_after_20s(h2c_server, tls_server, tls_ctx, report):
+    """First-request timeout (20 s): silent TCP, preface + SETTINGS only, an unfinished HEADERS
+    block (slowloris), and a finished TLS handshake with nothing after it."""
+    silent = socket.create_connection(("127.0.0.1", h2c_server.port))
+    preface = socket.create_connection(("127.0.0.1", h2c_server.port))
+    preface.sendall(hs.PREFACE + frame(SETTINGS, 0, 0))
+    slowloris = RawClient(h2c_server.port)
+    slowloris.send(slowloris.headers_frame(1, request_headers(EMPTY_CALL), end_headers=False))
+    tls_idle = hs.open_socket(tls_server.port, tls=tls_ctx)
+    sockets = {"silent h2c": silent, "preface only": preface, "unfinished HEADERS": slowloris.sock, "TLS, no request": tls_idle}
+    results: dict[str, float | None] = {}
+
+    def watch(name, sock):
+        results[name] = _wait_for_close(sock, 30)
+
+    threads = [threading.Thread(target=watch, args=item) for item in sockets.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for sock in sockets.values():
+        sock.close()
+    report(f"closed after: {({k: (round(v, 2) if v else v) for k, v in results.items()})}")
+    for name, elapsed in results.items():
+        assert elapsed is not None, f"{name}: still open after 30 s"
+        assert 18.5 <= elapsed <= 24, f"{name}: closed after {elapsed:.2f}s, expected ~20 s"
+
+
+@pytest.mark.skip(reason="idle timeout is 300 s; too long for this suite")
+def test_idle_connection_closed_after_300s():
+    pass
+
+
+# ==================================================================================================
+# 9. Ping flood
+
+
+def test_ping_flood_gets_goaway(target, report):
+    port, tls, name = target
+    client = H2Client(port, tls=tls)
+    client.pump(1, lambda: client.remote_settings_seen)
+    for i in range(2000):
+        client.ping(struct.pack(">Q", i), flush=False)
+    client.flush()
+    client.wait_closed_or_goaway(5)
+    report(f"{name}: 2000 PINGs -> {client.ping_acks} ACKs, {client.goaway}, closed={client.closed}")
+    assert client.goaway is not None, f"no GOAWAY after a ping flood ({client.ping_acks} ACKs, closed={client.closed})"
+    assert client.goaway.error_code == ENHANCE_YOUR_CALM, client.goaway
+    assert client.pump(5, lambda: client.closed), "connection still open 5 s after GOAWAY"
+    client.close()
+
+
+def test_ping_flood_without_reading_is_stopped(h2c_server, report):
+    """The nastier variant: the client never reads, so the server cannot deliver ACKs or GOAWAY."""
+    sock = socket.create_connection(("127.0.0.1", h2c_server.port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.sendall(hs.PREFACE + frame(SETTINGS, 0, 0))
+    pings = b"".join(frame(PING, 0, 0, struct.pack(">Q", i)) for i in range(1000))
+    sock.settimeout(0.5)
+    sent = 0
+    started = time.monotonic()
+    stopped = None
+    while time.monotonic() - started < 5:
+        try:
+            sock.sendall(pings)
+            sent += 1000
+        except socket.timeout:
+            continue
+        except (BrokenPipeError, ConnectionResetError, OSError) as error:
+            stopped = type(error).__name__
+            break
+    elapsed = time.monotonic() - started
+    sock.close()
+    report(f"non-reading ping flood: {sent} PINGs in {elapsed:.2f}s -> {stopped or 'still accepted'}")
+    assert stopped is not None, f"the server kept accepting PINGs from a non-reading client ({sent} in {elapsed:.1f}s)"
+
+
+def test_occasional_pings_are_tolerated(h2c_server):
+    client = H2Client(h2c_server.port)
+    client.pump(1, lambda: client.remote_settings_seen)
+    client.ping(b"keepaliv")
+    client.pump(1, lambda: client.ping_acks >= 1)
+    client.ping(b"keepali2")
+    client.pump(1, lambda: client.ping_acks >= 2)
+    assert client.ping_acks == 2 and client.goaway is None, (client.ping_acks, client.goaway)
+    assert_connection_still_serves(client)
+    client.close()
+
+
+# ==================================================================================================
+# Control-frame floods the library should absorb (the connection keeps serving)
+
+
+@pytest.mark.parametrize("flood", ["settings", "priority-on-idle-streams", "window-update", "ping-ack"])
+def test_control_frame_flood_is_absorbed(h2c_server, flood, report):
+    client = RawClient(h2c_server.port)
+    client.pump(1, lambda: bool(client.server_settings))
+    count = 5000
+    if flood == "settings":
+        frames = [frame(SETTINGS, 0, 0, struct.pack(">HI", 0x4, 1 << 20))] * count
+    elif flood == "priority-on-idle-streams":
+        frames = [frame(PRIORITY, 0, 1001 + 2 * i, struct.pack(">IB", 0, 15)) for i in range(count)]
+    elif flood == "window-update":
+        frames = [frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 1))] * count
+    else:
+        frames = [frame(PING, hs.ACK, 0, b"unasked!")] * count
+    started = time.monotonic()
+    client.send(b"".join(frames))
+    client.pump(0.5)
+    elapsed = time.monotonic() - started
+    outcome = f"{client.goaway}" if client.goaway else ("closed" if client.closed else "open")
+    report(f"{count} {flood} frames in {elapsed:.2f}s -> {outcome}")
+    if client.goaway is None and not client.closed:
+        sid = 1 if flood != "priority-on-idle-streams" else 1 + 2 * count + 2000
+        client.send(client.request(sid))
+        client.pump(5, lambda: client.streams[sid].finished)
+        assert client.streams[sid].grpc_status == "0", client.streams[sid].describe()
+    elif flood == "settings":
+        # More than max_outbound_ack (1000) SETTINGS ACKs queued at once is nghttp2's SETTINGS-flood
+        # guard (CVE-2019-9515): the session ends. A GOAWAY, if any, must not claim NO_ERROR.
+        assert client.goaway is None or client.goaway.error_code != hs.NO_ERROR, outcome
+    else:
+        # Dropping a connection for a flood the library should absorb is acceptable only as ENHANCE_YOUR_CALM.
+        assert client.goaway is not None and client.goaway.error_code == ENHANCE_YOUR_CALM, outcome
+    client.close()
+
+
+# ==================================================================================================
+# Connection floods: per-IP limit (1000)
+
+
+def _hold_connections(port: int, count: int, source: str) -> tuple[list[socket.socket], int]:
+    """Opens ``count`` connections from ``source`` and waits until the server has admitted them
+    (each admitted connection receives the server's SETTINGS). Returns (sockets, admitted)."""
+    held = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), source_address=(source, 0))
+        sock.sendall(hs.PREFACE + frame(SETTINGS, 0, 0))
+        held.append(sock)
+    admitted = 0
+    for sock in held:
+        sock.settimeout(5)
+        try:
+            if sock.recv(9):
+                admitted += 1
+        except (socket.timeout, OSError):
+            pass
+    return held, admitted
+
+
+def test_per_ip_connection_limit(h2c_server, report):
+    """1000 connections from 127.0.0.2 are admitted; more from it are closed at once; 127.0.0.1
+    (the bystanders' address) is unaffected. Done twice, to tell a leak (second round grows
+    again) from memory the allocator merely keeps (second round reuses it)."""
+    limit = 1000
+    rss = [h2c_server.rss_kib()]
+    admitted_rounds, refused, other_result = [], [], None
+    for round_index in range(2):
+        held, admitted = _hold_connections(h2c_server.port, limit, "127.0.0.2")
+        admitted_rounds.append(admitted)
+        rss.append(h2c_server.rss_kib())
+        try:
+            if round_index == 0:
+                for _ in range(5):
+                    extra = socket.create_connection(("127.0.0.1", h2c_server.port), source_address=("127.0.0.2", 0))
+                    extra.sendall(hs.PREFACE + frame(SETTINGS, 0, 0))
+                    refused.append(_wait_for_close(extra, 3))
+                    extra.close()
+                other = H2Client(h2c_server.port)
+                other_result = other.unary()
+                other.close()
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(1.0)
+        rss.append(h2c_server.rss_kib())
+    METRICS["per-IP flood VmRSS KiB (before, 1000 held, closed, 1000 held again, closed)"] = rss
+    report(f"admitted {admitted_rounds} of {limit}; extra connections closed after "
+           f"{[round(t, 3) if t else t for t in refused]} s; VmRSS {rss[0]} -> {rss[1]} KiB with {limit} idle "
+           f"connections (~{(rss[1] - rss[0]) / limit:.0f} KiB each) -> {rss[2]} KiB after closing; "
+           f"second round {rss[3]} -> {rss[4]} KiB")
+    assert admitted_rounds == [limit, limit], f"connections from 127.0.0.2 admitted per round: {admitted_rounds}"
+    assert all(t is not None and t < 1.5 for t in refused), f"connections over the per-IP limit were not closed: {refused}"
+    assert other_result.grpc_status == "0", f"127.0.0.1 was refused while 127.0.0.2 was at its limit: {other_result.describe()}"
+    assert rss[4] - rss[2] < 16 * 1024, f"a second round of {limit} connections grew VmRSS again: {rss} (leak)"
+
+
+# ==================================================================================================
+# Slow reader with a zero flow-control window (CVE-2019-9517 "internal data buffering")
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
+
+
+def _streaming_output_request(messages: int, size: int) -> bytes:
+    """StreamingOutputCallRequest{response_parameters: [ResponseParameters{size}] * messages}."""
+    parameters = b"\x08" + _varint(size)
+    return b"".join(b"\x12" + _varint(len(parameters)) + parameters for _ in range(messages))
+
+
+def _zero_window_reader(port: int, streams: int, messages: int, size: int) -> socket.socket:
+    """A client that advertises SETTINGS_INITIAL_WINDOW_SIZE=0, asks every stream for a large
+    server-streaming response, and never opens a window: the server can send nothing."""
+    import hpack  # noqa: PLC0415
+
+    sock = socket.create_connection(("127.0.0.1", port))
+    encoder = hpack.Encoder()
+    out = [hs.PREFACE, frame(SETTINGS, 0, 0, struct.pack(">HI", 0x4, 0)), frame(SETTINGS, hs.ACK, 0)]
+    body = grpc_message(_streaming_output_request(messages, size))
+    for i in range(streams):
+        sid = 1 + 2 * i
+        out.append(frame(HEADERS, END_HEADERS, sid, encoder.encode(request_headers("/grpc.testing.TestService/StreamingOutputCall"))))
+        out.append(frame(DATA, END_STREAM, sid, body))
+    sock.sendall(b"".join(out))
+    return sock
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known gap: a handler blocked in send() still holds its response (and its serialized bytes), "
+    "about 750 KiB per stream for 256 KiB messages, so 100 zero-window streams pin ~75 MiB until "
+    "the write-stall reset; a per-connection memory budget that handlers respect is still to do"))
+def test_zero_window_reader_memory_is_bounded(h2c_server, report):
+    """100 streams × 8 × 256 KiB responses to a reader that never grants window. The documented
+    bound is the stream high-water mark (256 KiB of response buffered per stream before the
+    handler's send waits): about 25 MiB for 100 streams. Allow 40 MiB."""
+    before = h2c_server.rss_kib()
+    sock = _zero_window_reader(h2c_server.port, 100, 8, 256 * 1024)
+    peak = before
+    for _ in range(20):
+        time.sleep(0.1)
+        peak = max(peak, h2c_server.rss_kib())
+    time.sleep(1.0)
+    peak = max(peak, h2c_server.rss_kib())
+    sock.close()
+    time.sleep(0.5)
+    after = h2c_server.rss_kib()
+    growth = (peak - before) / 1024
+    METRICS["zero-window reader VmRSS KiB (before, held, after close)"] = (before, peak, after)
+    report(f"one zero-window connection, 100 streams × 8 × 256 KiB: VmRSS {before} -> {peak} KiB "
+           f"(+{growth:.1f} MiB, {(peak - before) / 100:.0f} KiB per stream) -> {after} KiB after close")
+    assert growth <= 40, (f"one connection that never opens its window pinned {growth:.0f} MiB of server memory "
+                          f"({(peak - before) / 100:.0f} KiB per stream; the high-water mark is 256 KiB)")
+
+
+@pytest.mark.slow
+def test_zero_window_reader_is_closed_by_write_stall_timeout(h2c_server, report):
+    """A connection whose output cannot make progress for 30 s (write-stall timeout) is closed,
+    including when it is the peer's flow-control window, not the socket, that is shut."""
+    sock = _zero_window_reader(h2c_server.port, 10, 4, 64 * 1024)
+    elapsed = _wait_for_close(sock, 45)
+    sock.close()
+    report(f"zero-window reader closed after {elapsed if elapsed is None else round(elapsed, 1)} s")
+    assert elapsed is not None, "a reader that never grants window is still connected after 45 s"
+    assert elapsed <= 40, f"closed only after {elapsed:.1f}s"
+
+
+# ==================================================================================================
+# 11. RSS after the whole battery (keep this test last)
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "known gap, borderline (30-36 MiB): the zero-window attack above and 1,000 idle connections (~14 KiB each, kept by "
+    "the allocator after close) together leave the h2c server ~36 MiB above its baseline"))
+def test_zz_rss_growth_after_battery(battery, h2c_server, tls_server, report):
+    time.sleep(1.0)  # let closing connections and cancelled handlers finish
+    before = battery["rss_before"]
+    after = {s.name: s.rss_kib() for s in (h2c_server, tls_server)}
+    peak = {s.name: s.hwm_kib() for s in (h2c_server, tls_server)}
+    METRICS["VmRSS after battery (KiB)"] = after
+    METRICS["VmHWM peak (KiB)"] = peak
+    growth = {name: (after[name] - before[name]) / 1024 for name in after}
+    deltas = sorted(METRICS.get("h2c VmRSS delta per test (KiB)", {}).items(), key=lambda item: -item[1])[:3]
+    report("largest h2c VmRSS steps: " + ", ".join(f"{test} +{delta} KiB" for test, delta in deltas))
+    report("VmRSS growth (MiB): " + ", ".join(f"{n}: {before[n] / 1024:.1f} -> {after[n] / 1024:.1f} "
+                                             f"(+{g:.1f}, peak {peak[n] / 1024:.1f})" for n, g in growth.items()))
+    for name, grew in growth.items():
+        assert grew <= 32, f"{name} VmRSS grew by {grew:.1f} MiB over the battery (limit 32 MiB)"
