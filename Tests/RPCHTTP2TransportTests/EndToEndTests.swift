@@ -13,12 +13,16 @@ import TLS
 
 /// Echoes payload sizes back; `StreamingFromServer` streams until cancelled.
 struct EchoBenchmarkService: Grpc_Testing_BenchmarkService_SimpleServiceProtocol {
+    /// Counts slow calls as they start, so a test can wait until they are all in flight.
+    var slowCallsStarted = Counter()
+
     func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
         if request.hasResponseStatus, request.responseStatus.code != 0 {
             throw RPCError(code: Status.Code(rawValue: Int(request.responseStatus.code)), message: request.responseStatus.message)
         }
         if request.responseType.rawValue == 1 {
             // A slow call, for shutdown and deadline tests.
+            slowCallsStarted.increment()
             try await Task.sleep(for: .milliseconds(300))
         }
         var response = Grpc_Testing_SimpleResponse()
@@ -206,7 +210,8 @@ struct EndToEndTests {
 
     @Test func gracefulShutdownLetsInFlightCallsFinish() async throws {
         var router = RPCRouter()
-        router.register(EchoBenchmarkService())
+        let service = EchoBenchmarkService()
+        router.register(service)
         let server = try RPCServer(
             configuration: ServerConfiguration(port: 0, security: .tls(certificates.serverConfiguration()), eventLoopCount: 2),
             router: router)
@@ -227,7 +232,13 @@ struct EndToEndTests {
                     completed.increment()
                 }
             }
-            try await Task.sleep(for: .milliseconds(100))  // the calls are in flight
+            // Shut down only once every call is in a handler: streams the server has not yet seen
+            // when it sends GOAWAY are refused, as HTTP/2 specifies.
+            let waitLimit = ContinuousClock.now.advanced(by: .seconds(10))
+            while service.slowCallsStarted.value < 50, ContinuousClock.now < waitLimit {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(service.slowCallsStarted.value == 50)
             server.shutdown()
             try await group.waitForAll()
         }
