@@ -26,6 +26,8 @@ final class EventLoop: @unchecked Sendable {
     private let pending = Mutex<PendingWork>(PendingWork())
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var timers = TimerHeap()
+    /// Work the loop runs at the end of the current turn, after every event and queued job.
+    private var endOfTurn: [() -> Void] = []
     private var thread: pthread_t?
     /// One read buffer for every connection of the loop: a connection reads and processes its
     /// bytes before the next one runs, so idle connections hold no read memory of their own.
@@ -135,6 +137,10 @@ final class EventLoop: @unchecked Sendable {
 
     func cancelTimer(_ id: TimerHeap.TimerID) { timers.cancel(id) }
 
+    /// Runs `work` once the loop has handled this turn's events and jobs (loop thread only), so
+    /// many small outputs become one socket write.
+    func runAtEndOfTurn(_ work: @escaping () -> Void) { endOfTurn.append(work) }
+
     // MARK: The loop
 
     private func run() {
@@ -164,6 +170,11 @@ final class EventLoop: @unchecked Sendable {
                 return (jobs, state.stopping)
             }
             for job in jobs { job() }
+            while !endOfTurn.isEmpty {
+                let work = endOfTurn
+                endOfTurn.removeAll(keepingCapacity: true)
+                for item in work { item() }
+            }
             if stopping { break }
         }
         handlers.removeAll()

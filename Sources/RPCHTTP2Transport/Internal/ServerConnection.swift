@@ -286,7 +286,7 @@ final class ServerConnection: EventLoopHandler {
             if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
             sendStatus(streamID, record: record, status: status, trailers: trailers, details: details)
         }
-        flush()
+        scheduleFlush()
     }
 
     private func sendStatus(_ streamID: Int32, record: StreamRecord, status: Status, trailers: Metadata, details: [UInt8]?) {
@@ -353,6 +353,20 @@ final class ServerConnection: EventLoopHandler {
     }
 
     // MARK: Output
+
+    private var flushScheduled = false
+
+    /// Flushes once at the end of the loop's turn, so the responses of every call that finished in
+    /// this turn share one socket write (and, over TLS, fewer records).
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.runAtEndOfTurn { [weak self] in
+            guard let self else { return }
+            self.flushScheduled = false
+            self.flush()
+        }
+    }
 
     /// Moves HTTP/2 (and TLS) output to the socket and closes a finished session.
     func flush() {
