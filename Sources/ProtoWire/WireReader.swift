@@ -279,9 +279,6 @@ public struct WireReader {
         UnsafeRawBufferPointer(start: fieldStart, count: cursor - fieldStart)
     }
 
-    /// The position of the most recent tag, for callers that keep a whole field (map entries).
-    @inlinable public var currentFieldStart: UnsafeRawPointer { fieldStart }
-
     /// The bytes from `position` to the cursor.
     @inlinable
     public func bytes(since position: UnsafeRawPointer) -> UnsafeRawBufferPointer {

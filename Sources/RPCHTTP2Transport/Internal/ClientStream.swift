@@ -185,6 +185,4 @@ final class ClientStream: ClientCall, @unchecked Sendable {
         for waiter in waiters { waiter.resume() }
         writer?.resume()
     }
-
-    var isComplete: Bool { state.withLock { $0.status != nil } }
 }

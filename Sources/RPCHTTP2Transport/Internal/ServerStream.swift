@@ -45,7 +45,6 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var sendHeaders: Metadata?
         var data: [UInt8]
         var trailers: (Status, Metadata, [UInt8]?)?
-        var consumedBytes: Int
     }
 
     init(streamID: Int32, highWaterMark: Int, notifyLoop: @escaping @Sendable (ServerStream) -> Void) {
@@ -196,7 +195,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     func takeOutput() -> Output {
         let (output, writer) = state.withLock { state -> (Output, CheckedContinuation<Void, any Error>?) in
             state.loopNotified = false
-            var output = Output(sendHeaders: nil, data: [], trailers: nil, consumedBytes: state.consumedBytes)
+            var output = Output(sendHeaders: nil, data: [], trailers: nil)
             state.consumedBytes = 0
             if let metadata = state.initialMetadata {
                 output.sendHeaders = metadata
@@ -228,7 +227,6 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         canceller?.resume()
     }
 
-    var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     /// Bytes of complete request messages the handler has not taken yet.
     var queuedInboundBytes: Int { state.withLock { $0.queuedBytes } }
