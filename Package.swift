@@ -8,6 +8,11 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What every role service module may import: the layers below it, never SQLite.
+let serviceDependencies: [Target.Dependency] = [
+    "Domain", "Authorization", "ServiceSupport", "RPCCore", "Contracts", "ProtoWire", "WellKnownTypes",
+]
+
 let package = Package(
     name: "UsageFlow",
     products: [
@@ -17,6 +22,7 @@ let package = Package(
         .executable(name: "ProtoGen", targets: ["ProtoGen"]),
         .executable(name: "interop-server", targets: ["InteropServer"]),
         .executable(name: "protobuf-conformance-testee", targets: ["ConformanceTestee"]),
+        .executable(name: "usageflow", targets: ["UsageFlowCLI"]),
     ],
     targets: [
         // C: system libraries, each a module map and a prefixed shim header.
@@ -30,10 +36,13 @@ let package = Package(
         .target(name: "ProtoWire", swiftSettings: strictSettings),
         .target(name: "TLS", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
         .target(name: "HTTP2", dependencies: ["CNGHTTP2"], swiftSettings: strictSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: strictSettings),
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: strictSettings),
 
         // RPC core: no I/O.
         .target(name: "RPCCore", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
         .target(name: "RPCHTTP2Transport", dependencies: ["RPCCore", "HTTP2", "TLS", "CLinux"], swiftSettings: strictSettings),
+        .target(name: "RPCInProcessTransport", dependencies: ["RPCCore"], swiftSettings: strictSettings),
 
         // Contracts: generated messages.
         .target(name: "WellKnownTypes", dependencies: ["ProtoWire"], swiftSettings: strictSettings),
@@ -43,6 +52,41 @@ let package = Package(
         .target(
             name: "StandardServices",
             dependencies: ["RPCCore", "Contracts", "ProtoWire", "WellKnownTypes"],
+            swiftSettings: strictSettings
+        ),
+
+        // The usage domain: pure Swift, imports nothing of ours.
+        .target(name: "Domain", swiftSettings: strictSettings),
+        // Policy: principals, roles, scopes and per-RPC policies.
+        .target(name: "Authorization", dependencies: ["Domain"], swiftSettings: strictSettings),
+        // Support: SQLite repositories; the authentication interceptor and the error → status seam.
+        .target(name: "Storage", dependencies: ["Domain", "SQLite"], swiftSettings: strictSettings),
+        .target(
+            name: "ServiceSupport",
+            dependencies: ["Domain", "Authorization", "RPCCore", "Contracts", "ProtoWire", "WellKnownTypes", "Crypto"],
+            swiftSettings: strictSettings
+        ),
+        // Role services: one module per role, over the domain and the authorization layer.
+        .target(name: "AdminAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
+        .target(name: "VendorAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
+        .target(name: "DistributorAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
+        .target(name: "ResellerAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
+        // The server: wiring, configuration, demo data; and the `usageflow` executable (serve + CLI).
+        .target(
+            name: "UsageFlowServer",
+            dependencies: [
+                "AdminAPI", "VendorAPI", "DistributorAPI", "ResellerAPI", "ServiceSupport", "Storage", "SQLite",
+                "Domain", "Authorization", "RPCCore", "RPCHTTP2Transport", "StandardServices", "Contracts",
+                "TLS", "Crypto", "ProtoWire",
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "ProtoDynamic", dependencies: ["ProtoWire", "ProtoCompiler"], swiftSettings: strictSettings),
+        .executableTarget(
+            name: "UsageFlowCLI",
+            dependencies: [
+                "UsageFlowServer", "ProtoDynamic", "Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire",
+            ],
             swiftSettings: strictSettings
         ),
 
@@ -95,6 +139,26 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"], swiftSettings: strictSettings),
+        .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strictSettings),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strictSettings),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
+        .testTarget(name: "AuthorizationTests", dependencies: ["Authorization", "Domain"], swiftSettings: strictSettings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Domain", "SQLite"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "RPCInProcessTransportTests",
+            dependencies: ["RPCInProcessTransport", "RPCCore", "ProtoWire", "Contracts"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "ProtoDynamicTests", dependencies: ["ProtoDynamic", "ProtoWire", "ProtoCompiler", "Contracts"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "UsageFlowServiceTests",
+            dependencies: [
+                "UsageFlowServer", "AdminAPI", "VendorAPI", "DistributorAPI", "ResellerAPI", "ServiceSupport",
+                "Storage", "Domain", "Authorization", "RPCCore", "RPCInProcessTransport", "Contracts", "ProtoWire",
+                "WellKnownTypes", "TestSupport",
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ProtoDescriptorTests", swiftSettings: strictSettings),
         .testTarget(
             name: "ProtoCompilerTests",

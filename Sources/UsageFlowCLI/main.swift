@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — the usageflow executable (being built)
+print("usageflow: not built yet")
