@@ -15,5 +15,12 @@ public enum ContractsProtoFiles {
         ProtoFile_grpc_testing_messages.descriptor,
         ProtoFile_grpc_testing_test.descriptor,
         ProtoFile_grpc_testing_benchmark_service.descriptor,
+        ProtoFile_usageflow_v1_common.descriptor,
+        ProtoFile_usageflow_v1_catalogue.descriptor,
+        ProtoFile_usageflow_v1_requests.descriptor,
+        ProtoFile_usageflow_v1_admin_service.descriptor,
+        ProtoFile_usageflow_v1_vendor_service.descriptor,
+        ProtoFile_usageflow_v1_distributor_service.descriptor,
+        ProtoFile_usageflow_v1_reseller_service.descriptor,
     ]
 }
