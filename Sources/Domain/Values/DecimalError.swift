@@ -44,12 +44,16 @@ extension DecimalError {
     static func notADecimal(_ text: String) -> DecimalError {
         DecimalError(
             .notADecimal,
-            "\(quoted(text)) is not a decimal number: write digits with an optional leading '-' and at most one '.' between digits, such as -12.5"
+            "\(quoted(text)) is not a decimal number: write digits with an optional leading '-' and at most "
+                + "one '.' between digits, such as -12.5"
         )
     }
 
     static func exponentNotAllowed(_ text: String) -> DecimalError {
-        DecimalError(.exponentNotAllowed, "\(quoted(text)) uses an exponent; write the number in full, such as 1500 for 1.5e3")
+        DecimalError(
+            .exponentNotAllowed,
+            "\(quoted(text)) uses an exponent; write the number in full, such as 1500 for 1.5e3"
+        )
     }
 
     static func notANumber(_ text: String) -> DecimalError {
@@ -61,7 +65,10 @@ extension DecimalError {
     }
 
     static func tooManyFractionalDigits(_ text: String, digits: Int, limit: Int) -> DecimalError {
-        DecimalError(.tooManyFractionalDigits, "\(quoted(text)) has \(digits) fractional digits; at most \(limit) are accepted")
+        DecimalError(
+            .tooManyFractionalDigits,
+            "\(quoted(text)) has \(digits) fractional digits; at most \(limit) are accepted"
+        )
     }
 
     static func tooManySignificantDigits(_ text: String, digits: Int) -> DecimalError {
@@ -85,7 +92,8 @@ extension DecimalError {
     static func resultOverflow(_ operation: String, _ lhs: Decimal, _ rhs: Decimal) -> DecimalError {
         DecimalError(
             .overflow,
-            "the \(operation) of \(lhs) and \(rhs) needs more than \(Decimal.maximumSignificantDigits) significant digits"
+            "the \(operation) of \(lhs) and \(rhs) needs more than \(Decimal.maximumSignificantDigits) "
+                + "significant digits"
         )
     }
 

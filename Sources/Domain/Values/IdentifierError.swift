@@ -62,9 +62,10 @@ extension IdentifierError {
     }
 
     static func sequenceOutOfRange(_ sequence: Int) -> IdentifierError {
-        IdentifierError(
+        let range = ItemIdentifier.sequences
+        return IdentifierError(
             .sequenceOutOfRange,
-            "item number \(sequence) is outside \(ItemIdentifier.sequences.lowerBound)...\(ItemIdentifier.sequences.upperBound)"
+            "item number \(sequence) is outside \(range.lowerBound)...\(range.upperBound)"
         )
     }
 }

@@ -19,7 +19,10 @@ public struct IdentifierGenerator: Sendable {
     /// Creates a generator drawing digits from `source`.
     ///
     /// `maximumAttempts` below 1 is raised to 1: a generator that never tries is no generator.
-    public init(source: any RandomDigitSource = SystemRandomDigitSource(), maximumAttempts: Int = defaultMaximumAttempts) {
+    public init(
+        source: any RandomDigitSource = SystemRandomDigitSource(),
+        maximumAttempts: Int = defaultMaximumAttempts
+    ) {
         self.source = source
         self.maximumAttempts = max(1, maximumAttempts)
     }

@@ -41,7 +41,8 @@ public struct ItemIdentifier: Sendable, Hashable, CustomStringConvertible {
         let text = String(string)
         let productPart = text.prefix(IdentifierKind.product.layout.length)
         let product = isLocal ? String(productPart.map { $0 == "_" ? "-" : $0 }) : String(productPart)
-        guard let sequence = Int(text.suffix(4)), let identifier = try? ItemIdentifier(product: product, sequence: sequence)
+        guard let sequence = Int(text.suffix(4)),
+            let identifier = try? ItemIdentifier(product: product, sequence: sequence)
         else { return nil }
         self = identifier
     }
