@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — ProtoDynamic
+
+/// A oneof of a message: a set of fields of which at most one is set.
+public struct OneofSchema: Sendable, Hashable {
+    let storage: PoolStorage
+    let messageIndex: Int
+    let oneofIndex: Int
+
+    var record: PoolStorage.OneofRecord { storage.messages[messageIndex].oneofs[oneofIndex] }
+
+    public var name: String { record.name }
+
+    /// The member fields in field-number order.
+    public var fields: [FieldSchema] {
+        record.fieldIndices.map { FieldSchema(storage: storage, messageIndex: messageIndex, fieldIndex: $0) }
+    }
+
+    public static func == (lhs: OneofSchema, rhs: OneofSchema) -> Bool {
+        lhs.storage === rhs.storage && lhs.messageIndex == rhs.messageIndex && lhs.oneofIndex == rhs.oneofIndex
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(storage))
+        hasher.combine(messageIndex)
+        hasher.combine(oneofIndex)
+    }
+}
