@@ -6,29 +6,32 @@
 public struct DomainEnvironment: Sendable {
     public var store: any DataStore
     public var clock: any DomainClock
+    public var identifiers: IdentifierGenerator
 
-    public init(store: any DataStore, clock: any DomainClock = SystemClock()) {
+    public init(
+        store: any DataStore, clock: any DomainClock = SystemClock(),
+        identifiers: IdentifierGenerator = IdentifierGenerator()
+    ) {
         self.store = store
         self.clock = clock
+        self.identifiers = identifiers
     }
 
     /// A new random id of `kind` that no stored object has, checked inside the caller's write
-    /// transaction so two writers can never pick the same one.
+    /// transaction so two writers can never pick the same one. Dated kinds take the year and
+    /// month of `time` (default: now).
     public func newID(_ kind: IdentifierKind, in tx: any StoreReader, at time: Timestamp? = nil) throws -> String {
-        let layout = kind.layout
-        let digitCount = layout.groups.reduce(0, +)
-        var date: (year: Int, month: Int)?
-        if layout.isDated {
-            let days = (time ?? clock.now()).secondsSinceEpoch / 86_400
-            let civil = CivilDate.fromDays(days)
-            date = (Int(civil.year), Int(civil.month))
+        do {
+            if kind.isDated {
+                let days = (time ?? clock.now()).secondsSinceEpoch / 86_400
+                let civil = CivilDate.fromDays(days)
+                return try identifiers.make(kind, year: Int(civil.year), month: Int(civil.month)) {
+                    try tx.isIdentifierTaken($0)
+                }
+            }
+            return try identifiers.make(kind) { try tx.isIdentifierTaken($0) }
+        } catch let error as IdentifierError {
+            throw DomainError(kind: .resourceExhausted, message: "could not make a new \(kind.format) id: \(error.message)")
         }
-        var generator = SystemRandomNumberGenerator()
-        for _ in 0..<64 {
-            let digits = (0..<digitCount).map { _ in UInt8.random(in: 0...9, using: &generator) }
-            let id = layout.render(year: date?.year, month: date?.month, digits: digits)
-            if try !tx.isIdentifierTaken(id) { return id }
-        }
-        throw DomainError(kind: .resourceExhausted, message: "no free \(kind.format) id after 64 attempts")
     }
 }
