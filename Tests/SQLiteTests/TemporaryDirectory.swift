@@ -115,3 +115,20 @@ final class Signal: Sendable {
 struct TestFailure: Error, Equatable {
     let reason: String
 }
+
+/// A count storage threads raise and wait on, to hold several of them inside their closures at once.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+
+    func increment() { value.add(1, ordering: .acquiringAndReleasing) }
+
+    /// Blocks the calling (storage) thread until the count reaches `target`; false after `timeout`.
+    func wait(until target: Int, timeout: Duration = .seconds(10)) -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while value.load(ordering: .acquiring) < target {
+            if ContinuousClock.now >= deadline { return false }
+            usleep(1000)
+        }
+        return true
+    }
+}
