@@ -46,31 +46,45 @@ final class InProcessCall: ClientCall {
 
     // MARK: Client side
 
+    private enum SendAction {
+        case queued(wake: CheckedContinuation<Void, any Error>?, mustWait: Bool)
+        case dropped
+        case tooLarge
+    }
+
     func send(_ message: [UInt8]) async throws {
-        if message.count > maximumRequestSize {
+        let action = try state.withLock { state -> SendAction in
+            if let (status, trailers) = state.status {
+                // A finished call drops late requests; a failed one reports why it failed.
+                guard status.code == .ok else {
+                    throw RPCError(code: status.code, message: status.message, metadata: trailers)
+                }
+                return .dropped
+            }
+            guard !state.requestsFinished else {
+                throw RPCError(code: .failedPrecondition, message: "send after finishSending")
+            }
+            guard message.count <= maximumRequestSize else { return .tooLarge }
+            state.requests.append(message)
+            defer { state.requestReader = nil }
+            return .queued(
+                wake: state.requestReader, mustWait: state.requests.byteCount > InProcessTransport.bufferedBytesLimit)
+        }
+        let mustWait: Bool
+        switch action {
+        case .dropped:
+            return
+        case .tooLarge:
             // As the HTTP/2 server decides from the length prefix: the call ends, the send itself
             // succeeds and the client learns the status from `status()`.
             fail(Status(
                 code: .resourceExhausted,
                 message: "message of \(message.count) bytes exceeds the limit of \(maximumRequestSize) bytes"))
             return
+        case .queued(let reader, let wait):
+            reader?.resume()
+            mustWait = wait
         }
-        let (reader, mustWait) = try state.withLock { state -> (CheckedContinuation<Void, any Error>?, Bool) in
-            if let (status, trailers) = state.status {
-                // A finished call drops late requests; a failed one reports why it failed.
-                guard status.code == .ok else {
-                    throw RPCError(code: status.code, message: status.message, metadata: trailers)
-                }
-                return (nil, false)
-            }
-            guard !state.requestsFinished else {
-                throw RPCError(code: .failedPrecondition, message: "send after finishSending")
-            }
-            state.requests.append(message)
-            defer { state.requestReader = nil }
-            return (state.requestReader, state.requests.byteCount > InProcessTransport.bufferedBytesLimit)
-        }
-        reader?.resume()
         guard mustWait else { return }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
