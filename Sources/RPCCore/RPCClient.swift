@@ -84,9 +84,7 @@ public struct RPCClient: Sendable {
             if response == nil { response = message }
         }
         let (status, trailers) = try await call.status()
-        guard status.code == .ok else {
-            throw RPCError(code: status.code, message: status.message, metadata: trailers)
-        }
+        guard status.code == .ok else { throw RPCError(status: status, trailers: trailers) }
         guard let response else {
             throw RPCError(code: .internal, message: "the server ended a unary call without a response")
         }
@@ -123,10 +121,24 @@ public struct ResponseStream<Message: ProtoMessage>: AsyncSequence, Sendable {
                 }
             }
             let (status, trailers) = try await call.status()
-            guard status.code == .ok else { throw RPCError(code: status.code, message: status.message, metadata: trailers) }
+            guard status.code == .ok else { throw RPCError(status: status, trailers: trailers) }
             return nil
         }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(call: call) }
+}
+
+extension RPCError {
+    /// The error a client sees for a non-OK status: rich details (`grpc-status-details-bin`) move
+    /// from the trailers into `statusDetails`.
+    public init(status: Status, trailers: Metadata) {
+        var trailers = trailers
+        var details: [UInt8]?
+        if let bytes = trailers.binaryValues("grpc-status-details-bin").first {
+            details = bytes
+            trailers.removeAll("grpc-status-details-bin")
+        }
+        self.init(code: status.code, message: status.message, metadata: trailers, statusDetails: details)
+    }
 }

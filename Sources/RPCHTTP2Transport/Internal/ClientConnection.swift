@@ -241,7 +241,10 @@ final class ClientConnection: EventLoopHandler {
 
     static func metadata(from headers: HTTP2Headers) -> Metadata {
         var metadata = Metadata()
-        for field in headers.fields where !field.name.hasPrefix(":") && !field.name.hasPrefix("grpc-") {
+        // `grpc-status-details-bin` is the one reserved header a client needs: it carries rich error
+        // details (google.rpc.Status), which `RPCClient` moves into `RPCError.statusDetails`.
+        for field in headers.fields
+        where !field.name.hasPrefix(":") && (!field.name.hasPrefix("grpc-") || field.name == "grpc-status-details-bin") {
             if field.name == "content-type" { continue }
             if field.name.hasSuffix("-bin") {
                 if let bytes = Base64.decode(field.value) { metadata.add(field.name, binary: bytes) }
