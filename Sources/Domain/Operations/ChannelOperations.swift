@@ -126,8 +126,8 @@ enum ChannelOperations {
         case .distributor(let distributorID): visible = subscription.distributorID == distributorID
         case .vendor(let vendorID): visible = subscription.vendorID == vendorID
         case .reseller(let caller):
-            visible = subscription.distributorID == caller.distributorID
-                && (caller.tier == 1 ? subscription.tiers.tier1ID == caller.id : subscription.tiers.tier2ID == caller.id)
+            let billedThrough = caller.tier == 1 ? subscription.tiers.tier1ID : subscription.tiers.tier2ID
+            visible = subscription.distributorID == caller.distributorID && billedThrough == caller.id
         case .operator: visible = false
         }
         guard visible else { throw DomainError.notFound("subscription", id) }

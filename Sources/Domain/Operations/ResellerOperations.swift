@@ -69,14 +69,22 @@ public struct ResellerOperations: Sendable {
         }
     }
 
+    /// Adds a violation unless a tier filter is nil (both tiers), 1 or 2; for services that read
+    /// it with the request's other fields.
+    public static func validate(tierFilter tier: Int?, into validation: inout Validation) {
+        if let tier, tier != 1 && tier != 2 {
+            validation.fail("tier", "must be 1 or 2, or 0 for both (got \(tier))")
+        }
+    }
+
     /// A distributor's resellers, optionally of one tier (1 or 2) or under one tier-1 reseller; for
     /// a reseller, its own tier-2 resellers (filters that cannot match them give an empty page).
     public func list(_ tenant: Tenant, tier: Int? = nil, parentID: String? = nil, page: PageRequest) async throws
         -> Page<Reseller>
     {
-        if let tier, tier != 1 && tier != 2 {
-            throw DomainError.invalid(field: "tier", "must be 1 or 2, or 0 for both (got \(tier))")
-        }
+        var validation = Validation()
+        Self.validate(tierFilter: tier, into: &validation)
+        try validation.check()
         let filter: ResellerFilter
         switch tenant {
         case .distributor(let id):

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — DistributorAPI
+
+import Contracts
+import Domain
+import RPCCore
+import ServiceSupport
+
+extension DistributorService {
+    public func createReseller(
+        request: Usageflow_V1_CreateResellerRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_Reseller {
+        let tenant = try context.tenant()
+        let reseller = try await ResellerOperations(environment: environment)
+            .create(tenant, name: request.name, allowTier2: request.allowTier2)
+        return Usageflow_V1_Reseller(reseller)
+    }
+
+    public func getReseller(
+        request: Usageflow_V1_IdRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_Reseller {
+        let tenant = try context.tenant()
+        return Usageflow_V1_Reseller(try await ResellerOperations(environment: environment).get(tenant, id: request.id))
+    }
+
+    public func listResellers(
+        request: Usageflow_V1_ListResellersRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_ListResellersResponse {
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let tier = request.tier == 0 ? nil : Int(request.tier)
+        ResellerOperations.validate(tierFilter: tier, into: &validation)
+        let paging = ListPaging(
+            list: "resellers", filters: ["tier": "\(request.tier)", "parent": request.parentId],
+            pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
+        try validation.check()
+        let page = try await ResellerOperations(environment: environment)
+            .list(tenant, tier: tier, parentID: request.parentId.nonEmpty, page: paging.request)
+        var response = Usageflow_V1_ListResellersResponse()
+        response.resellers = page.items.map(Usageflow_V1_Reseller.init)
+        response.nextPageToken = paging.nextToken(after: page)
+        return response
+    }
+}
