@@ -14,23 +14,18 @@ public struct DescriptorPool: Sendable {
     let storage: PoolStorage
 
     /// Builds a pool from serialized `FileDescriptorProto`s, such as a generated module's
-    /// `…ProtoFiles.all`; pass the files of every module whose types are imported.
+    /// `…ProtoFiles.all`, and from already decoded descriptors (as `protoc` output decodes, or as
+    /// a test writes them by hand). Pass the files of every module whose types are imported.
     ///
     /// Throws when a descriptor does not decode, a name is defined twice, or a field or method
     /// refers to a type that none of the files defines.
-    public init(files: [FileDescriptorData]) throws(DescriptorPoolError) {
+    public init(files: [FileDescriptorData] = [], descriptors: [FileDescriptor] = []) throws(DescriptorPoolError) {
         var decoded: [FileDescriptor] = []
-        decoded.reserveCapacity(files.count)
+        decoded.reserveCapacity(files.count + descriptors.count)
         for file in files {
             decoded.append(try PoolBuilder.decodeFile(file))
         }
-        storage = try PoolBuilder.build(decoded)
-    }
-
-    /// Builds a pool from decoded file descriptors, as `protoc` output decodes or as a test
-    /// writes them by hand.
-    public init(descriptors: [FileDescriptor]) throws(DescriptorPoolError) {
-        storage = try PoolBuilder.build(descriptors)
+        storage = try PoolBuilder.build(decoded + descriptors)
     }
 
     /// The names of the files in the pool, in the order given (duplicates dropped).

@@ -45,7 +45,7 @@ extension DynamicMessage {
             guard let keyField = field.mapKey, let valueField = field.mapValue else { return }
             guard case .message(let valueSchema) = valueField.kind else {
                 throw DynamicMessageError(
-                    .wrongType, path: here, "is a \(field.typeDescription), whose values have no field \(quoted(next.name))")
+                    .wrongType, path: here, "has type \(field.typeDescription), whose values have no field \(quoted(next.name))")
             }
             guard let keyText = segment.selector else {
                 throw DynamicMessageError(
@@ -66,7 +66,7 @@ extension DynamicMessage {
 
         guard case .message(let subSchema) = field.kind else {
             throw DynamicMessageError(
-                .wrongType, path: here, "is a \(field.typeDescription), not a message, so it has no field \(quoted(next.name))")
+                .wrongType, path: here, "has type \(field.typeDescription), not a message, so it has no field \(quoted(next.name))")
         }
         if field.isRepeated {
             var list = values(field)

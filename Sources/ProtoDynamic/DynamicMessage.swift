@@ -97,7 +97,7 @@ public struct DynamicMessage: Sendable, Hashable {
     public mutating func set(_ field: FieldSchema, to value: DynamicValue) throws(DynamicMessageError) {
         checkOwnership(field)
         guard !field.isRepeated else {
-            throw DynamicMessageError(.wrongType, path: field.name, "is a \(field.typeDescription) field, not a single value")
+            throw DynamicMessageError(.wrongType, path: field.name, "has type \(field.typeDescription); append to it or set its entries instead")
         }
         try checkFits(value, field)
         store(value, in: field)
@@ -107,7 +107,7 @@ public struct DynamicMessage: Sendable, Hashable {
     public mutating func append(_ value: DynamicValue, to field: FieldSchema) throws(DynamicMessageError) {
         checkOwnership(field)
         guard field.isRepeated, !field.isMap else {
-            throw DynamicMessageError(.wrongType, path: field.name, "is a \(field.typeDescription) field, not a list")
+            throw DynamicMessageError(.wrongType, path: field.name, "has type \(field.typeDescription), not a list")
         }
         try checkFits(value, field)
         appendUnchecked(value, to: field)
@@ -119,7 +119,7 @@ public struct DynamicMessage: Sendable, Hashable {
     ) throws(DynamicMessageError) {
         checkOwnership(field)
         guard field.isMap, let keyField = field.mapKey, let valueField = field.mapValue else {
-            throw DynamicMessageError(.wrongType, path: field.name, "is a \(field.typeDescription) field, not a map")
+            throw DynamicMessageError(.wrongType, path: field.name, "has type \(field.typeDescription), not a map")
         }
         try checkFits(key, keyField, path: field.name)
         try checkFits(value, valueField, path: field.name)
@@ -148,7 +148,7 @@ public struct DynamicMessage: Sendable, Hashable {
     private func checkFits(_ value: DynamicValue, _ field: FieldSchema, path: String? = nil) throws(DynamicMessageError) {
         guard value.fits(field) else {
             throw DynamicMessageError(
-                .wrongType, path: path ?? field.name, "a \(value.kindName) value does not fit a \(field.singularTypeDescription) field")
+                .wrongType, path: path ?? field.name, "has type \(field.singularTypeDescription), which cannot hold a value of type \(value.kindName)")
         }
     }
 

@@ -22,7 +22,7 @@ struct BinaryDecoder {
         var nested = false
         do throws(WireError) {
             while let tag = try reader.nextTag() {
-                try decodeField(tag, from: &reader, into: &message, depth: depth, nested: &nested)
+                try decodeField(tag, from: &reader, in: raw, into: &message, depth: depth, nested: &nested)
             }
         } catch {
             if nested { throw error }
@@ -31,8 +31,8 @@ struct BinaryDecoder {
     }
 
     private func decodeField(
-        _ tag: FieldTag, from reader: inout WireReader, into message: inout DynamicMessage, depth: Int,
-        nested: inout Bool
+        _ tag: FieldTag, from reader: inout WireReader, in buffer: UnsafeRawBufferPointer,
+        into message: inout DynamicMessage, depth: Int, nested: inout Bool
     ) throws(WireError) {
         let record = message.schema.record
         guard let index = record.fieldIndexByNumber[tag.fieldNumber] else {
@@ -62,10 +62,10 @@ struct BinaryDecoder {
             } else if field.type == .group, wire == 3 {
                 // The reader checks the group's structure while skipping it; the fields are what
                 // lies between the start tag and the end tag (both the same size).
+                let start = reader.offset
                 try reader.skipValue(tag)
-                let whole = reader.currentFieldBytes
-                let tagSize = WireSize.varint32(tag.rawValue)
-                raw = UnsafeRawBufferPointer(rebasing: whole[tagSize..<(whole.count - tagSize)])
+                let end = reader.offset - WireSize.varint32(tag.rawValue + 1)
+                raw = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
             } else {
                 return try reader.skipField(tag, into: &message.unknownFields)
             }
