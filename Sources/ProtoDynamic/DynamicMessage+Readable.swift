@@ -33,6 +33,13 @@ extension DynamicMessage {
 /// Writes the lines of `readableText`.
 struct ReadableRenderer {
     let includeDefaults: Bool
+    /// How many `Any`s deep the current message is; see `JSONMessageEncoder.anyDepthLimit`.
+    var anyDepth = 0
+
+    init(includeDefaults: Bool, anyDepth: Int = 0) {
+        self.includeDefaults = includeDefaults
+        self.anyDepth = anyDepth
+    }
 
     func render(_ message: DynamicMessage, indent: Int, into lines: inout [String]) {
         let pad = String(repeating: "  ", count: indent)
@@ -71,7 +78,9 @@ struct ReadableRenderer {
         }
     }
 
-    /// One `label: value` line, or a `label:` line followed by the message's own lines.
+    /// One `label: value` line, or a `label:` line followed by the message's own lines. An `Any`
+    /// is opened when the pool knows its type, its type name noted after the label:
+    /// `detail: (google.protobuf.Duration) 3s`.
     private func emit(_ label: String, _ value: DynamicValue, _ kind: FieldSchema.Kind, indent: Int, into lines: inout [String]) {
         if let text = inline(value, kind) {
             lines.append(label + ": " + text)
@@ -79,16 +88,22 @@ struct ReadableRenderer {
         }
         guard case .message(var message) = value else { return }
         var header = label + ":"
-        if message.schema.wellKnown == .any {
-            guard let (typeName, inner) = openAny(message) else {
-                lines.append(label + ": " + describeAny(message))
+        var renderer = self
+        while message.schema.wellKnown == .any {
+            guard renderer.anyDepth < JSONMessageEncoder.anyDepthLimit, let (typeName, inner) = openAny(message) else {
+                lines.append(header + " " + describeAny(message))
                 return
             }
             header += " (" + typeName + ")"
             message = inner
+            renderer.anyDepth += 1
+        }
+        if let text = inlineWellKnown(message) {
+            lines.append(header + " " + text)
+            return
         }
         var nested: [String] = []
-        render(message, indent: indent + 1, into: &nested)
+        renderer.render(message, indent: indent + 1, into: &nested)
         if nested.isEmpty {
             lines.append(header + " {}")
         } else {

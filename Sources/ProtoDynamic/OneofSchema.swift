@@ -2,6 +2,10 @@
 // UsageFlow — ProtoDynamic
 
 /// A oneof of a message: a set of fields of which at most one is set.
+///
+/// Listed so a caller can ask which member a message holds (`DynamicMessage.setField(in:)`) and
+/// so JSON input can reject two members given at once; the synthetic oneof protoc makes for a
+/// proto3 `optional` field is not one of these.
 public struct OneofSchema: Sendable, Hashable {
     let storage: PoolStorage
     let messageIndex: Int

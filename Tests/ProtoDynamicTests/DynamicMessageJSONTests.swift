@@ -5,6 +5,7 @@ import Contracts
 import ProtoDynamic
 import ProtoWire
 import Testing
+import WellKnownTypes
 
 @Suite("DynamicMessage JSON")
 struct DynamicMessageJSONTests {
@@ -345,4 +346,43 @@ struct DynamicMessageJSONTests {
         let back = try DynamicMessage(schema: message.schema, jsonString: #"{"fString":"q\"b\\s\/\b\f\r\t\u001F\u20ac\ud83d\ude00"}"#)
         #expect(back == message)
     }
+
+    @Test("Anys nested without end are opened only so deep")
+    func nestedAnys() throws {
+        var any = Google_Protobuf_Any()
+        any.typeUrl = "type.googleapis.com/google.protobuf.Duration"
+        any.value = [0x08, 0x01]
+        for _ in 0..<40 {
+            var outer = Google_Protobuf_Any()
+            outer.typeUrl = "type.googleapis.com/google.protobuf.Any"
+            outer.value = any.serializedBytes()
+            any = outer
+        }
+        let pool = try Fixtures.kitchen()
+        let schema = try Fixtures.message(pool, "test.kitchen.Sink")
+        let message = try DynamicMessage(schema: schema, serializedBytes: [0xA2, 0x02] + varint(any.serializedSize()) + any.serializedBytes())
+        let json = try message.jsonString()
+        #expect(occurrences(of: "@type", in: json) == 17)
+        #expect(!json.contains("1s"))
+        let text = message.readableText()
+        #expect(occurrences(of: "(google.protobuf.Any)", in: text) == 16)
+        #expect(text.hasSuffix("bytes)"))
+    }
+}
+
+private func varint(_ value: Int) -> [UInt8] {
+    var value = UInt64(value)
+    var bytes: [UInt8] = []
+    while value >= 0x80 {
+        bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+        value >>= 7
+    }
+    return bytes + [UInt8(value)]
+}
+
+private func occurrences(of needle: String, in text: String) -> Int {
+    let haystack = Array(text.utf8)
+    let pattern = Array(needle.utf8)
+    guard haystack.count >= pattern.count else { return 0 }
+    return (0...(haystack.count - pattern.count)).filter { haystack[$0..<($0 + pattern.count)].elementsEqual(pattern) }.count
 }

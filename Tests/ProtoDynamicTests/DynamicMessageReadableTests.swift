@@ -85,4 +85,13 @@ struct DynamicMessageReadableTests {
         let message = try DynamicMessage(schema: schema, serializedBytes: [0x08, 0x05, 0x48, 0x01])
         #expect(message.readableText() == "type: 5\n(unknown fields: 2 bytes)")
     }
+
+    @Test("an Any holding a well-known type prints its one-line form")
+    func wellKnownInAny() throws {
+        let pool = try Fixtures.kitchen()
+        let message = try DynamicMessage(
+            schema: try Fixtures.message(pool, "test.kitchen.Sink"),
+            jsonString: #"{"detail": {"@type": "type.googleapis.com/google.protobuf.Duration", "value": "3s"}}"#)
+        #expect(message.readableText() == "detail: (google.protobuf.Duration) 3s")
+    }
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — ProtoDynamicTests
 
+import Contracts
 import ProtoDynamic
+import ProtoWire
 import Testing
 
 @Suite("DynamicMessage flag text")
@@ -263,5 +265,30 @@ struct DynamicMessageTextTests {
         // An unset message field reads as an empty message of its type.
         let nested = try #require(message.value(try Fixtures.field(message.schema, "nested")).messageValue)
         #expect(nested.isEmpty && nested.schema.fullName == "test.kitchen.Sink.Nested")
+    }
+
+    @Test("flags build the product's own requests, as generated code reads them")
+    func usageflowRequests() throws {
+        let pool = try Fixtures.contracts()
+        let createProduct = try #require(pool.method(path: "usageflow.v1.VendorService/CreateProduct"))
+        var product = DynamicMessage(schema: createProduct.input)
+        try product.set(path: "name", text: "Cloud backup")
+        try product.set(path: "capabilities.ppu", text: "true")
+        try product.set(path: "capabilities.schema", text: "tr")
+        try product.set(path: "capabilities.tier-levels", text: "2")
+        let generated = try Usageflow_V1_CreateProductRequest(serializedBytes: product.serializedBytes())
+        #expect(generated.name == "Cloud backup")
+        #expect(generated.capabilities.ppu)
+        #expect(generated.capabilities.schema.rawValue == 2)
+        #expect(generated.capabilities.tierLevels == 2)
+
+        let createItem = try #require(pool.method(path: "/usageflow.v1.VendorService/CreateItem"))
+        var item = DynamicMessage(schema: createItem.input)
+        try item.set(path: "precision", text: "decimal_2")
+        try item.set(path: "type", text: "PPU")
+        let generatedItem = try Usageflow_V1_CreateItemRequest(serializedBytes: item.serializedBytes())
+        #expect(generatedItem.precision.rawValue == 3)
+        #expect(generatedItem.type.rawValue == 1)
+        #expect(try item.jsonString() == #"{"type":"ITEM_TYPE_PPU","precision":"PRECISION_DECIMAL_2"}"#)
     }
 }

@@ -9,7 +9,18 @@ import ProtoWire
 /// name, bytes in base64, the special forms of the well-known types, and fields in field-number
 /// order so the output is deterministic.
 struct JSONMessageEncoder {
+    /// How many `Any`s deep the encoder opens packed messages; deeper ones print as bytes.
+    /// Each `Any` starts a fresh binary decode, so without this a small response of nested
+    /// `Any`s could recurse without bound.
+    static let anyDepthLimit = 16
+
     let options: JSONEncodingOptions
+    var anyDepth = 0
+
+    init(options: JSONEncodingOptions, anyDepth: Int = 0) {
+        self.options = options
+        self.anyDepth = anyDepth
+    }
 
     func encode(_ message: DynamicMessage, path: String) throws(DynamicMessageError) -> JSONValue {
         if let special = try encodeWellKnown(message, path: path) { return special }
@@ -174,12 +185,15 @@ struct JSONMessageEncoder {
         let bytes: [UInt8]
         if case .bytes(let value)? = message.get(2) { bytes = value } else { bytes = [] }
         let typeMember = JSONMember("@type", .string(url))
-        guard let schema = message.resolveTypeURL(url), let inner = try? DynamicMessage(schema: schema, serializedBytes: bytes) else {
+        guard anyDepth < Self.anyDepthLimit, let schema = message.resolveTypeURL(url),
+            let inner = try? DynamicMessage(schema: schema, serializedBytes: bytes)
+        else {
             return .object([typeMember, JSONMember("value", .string(Base64.encode(bytes)))])
         }
+        let nested = JSONMessageEncoder(options: options, anyDepth: anyDepth + 1)
         if let wellKnown = schema.wellKnown, wellKnown != .empty {
-            return .object([typeMember, JSONMember("value", try encode(inner, path: path))])
+            return .object([typeMember, JSONMember("value", try nested.encode(inner, path: path))])
         }
-        return .object([typeMember] + (try members(of: inner, path: path)))
+        return .object([typeMember] + (try nested.members(of: inner, path: path)))
     }
 }
