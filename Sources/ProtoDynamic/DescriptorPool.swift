@@ -49,7 +49,9 @@ public struct DescriptorPool: Sendable {
 
     /// Every service in the pool, sorted by full name.
     public var services: [DynamicService] {
-        storage.services.indices.map { DynamicService(storage: storage, index: $0) }.sorted { $0.fullName < $1.fullName }
+        storage.services.indices.map { DynamicService(storage: storage, index: $0) }.sorted {
+            $0.fullName < $1.fullName
+        }
     }
 
     /// The service with a fully-qualified name such as `grpc.health.v1.Health`.

@@ -81,7 +81,9 @@ struct ReadableRenderer {
     /// One `label: value` line, or a `label:` line followed by the message's own lines. An `Any`
     /// is opened when the pool knows its type, its type name noted after the label:
     /// `detail: (google.protobuf.Duration) 3s`.
-    private func emit(_ label: String, _ value: DynamicValue, _ kind: FieldSchema.Kind, indent: Int, into lines: inout [String]) {
+    private func emit(
+        _ label: String, _ value: DynamicValue, _ kind: FieldSchema.Kind, indent: Int, into lines: inout [String]
+    ) {
         if let text = inline(value, kind) {
             lines.append(label + ": " + text)
             return
@@ -150,7 +152,9 @@ struct ReadableRenderer {
         case .empty:
             return "{}"
         case .structValue, .value, .listValue:
-            guard let json = try? JSONMessageEncoder(options: JSONEncodingOptions()).encode(message, path: "") else { return nil }
+            guard let json = try? JSONMessageEncoder(options: JSONEncodingOptions()).encode(message, path: "") else {
+                return nil
+            }
             return JSONWriter.write(json, pretty: false)
         case .any:
             return nil

@@ -32,7 +32,9 @@ extension DynamicMessage {
     ) throws(DynamicMessageError) {
         guard let segment = segments.first else { return }
         guard let field = schema.field(flagName: segment.name) else {
-            throw DynamicMessageError(.unknownField, path: prefix + segment.name, "no field named \(quoted(segment.name)) in \(schema.fullName)")
+            throw DynamicMessageError(
+                .unknownField, path: prefix + segment.name,
+                "no field named \(quoted(segment.name)) in \(schema.fullName)")
         }
         let here = prefix + field.name
         let rest = segments.dropFirst()
@@ -45,7 +47,8 @@ extension DynamicMessage {
             guard let keyField = field.mapKey, let valueField = field.mapValue else { return }
             guard case .message(let valueSchema) = valueField.kind else {
                 throw DynamicMessageError(
-                    .wrongType, path: here, "has type \(field.typeDescription), whose values have no field \(quoted(next.name))")
+                    .wrongType, path: here,
+                    "has type \(field.typeDescription), whose values have no field \(quoted(next.name))")
             }
             guard let keyText = segment.selector else {
                 throw DynamicMessageError(
@@ -66,7 +69,8 @@ extension DynamicMessage {
 
         guard case .message(let subSchema) = field.kind else {
             throw DynamicMessageError(
-                .wrongType, path: here, "has type \(field.typeDescription), not a message, so it has no field \(quoted(next.name))")
+                .wrongType, path: here,
+                "has type \(field.typeDescription), not a message, so it has no field \(quoted(next.name))")
         }
         if field.isRepeated {
             var list = values(field)
@@ -78,7 +82,9 @@ extension DynamicMessage {
             } else {
                 index = list.isEmpty ? 0 : list.count - 1
             }
-            var inner = index < list.count ? (list[index].messageValue ?? DynamicMessage(schema: subSchema)) : DynamicMessage(schema: subSchema)
+            var inner =
+                index < list.count
+                ? (list[index].messageValue ?? DynamicMessage(schema: subSchema)) : DynamicMessage(schema: subSchema)
             try inner.assign(rest, text: text, prefix: "\(here)[\(index)].")
             if index < list.count {
                 list[index] = .message(inner)
@@ -89,7 +95,8 @@ extension DynamicMessage {
             return
         }
         guard segment.selector == nil else {
-            throw DynamicMessageError(.wrongType, path: here, "is not a list or a map, so [\(segment.selector ?? "")] does not apply")
+            throw DynamicMessageError(
+                .wrongType, path: here, "is not a list or a map, so [\(segment.selector ?? "")] does not apply")
         }
         var inner = valueIfPresent(field)?.messageValue ?? DynamicMessage(schema: subSchema)
         try inner.assign(rest, text: text, prefix: here + ".")
@@ -116,7 +123,8 @@ extension DynamicMessage {
             } else {
                 guard let equals = text.firstIndex(of: "=") else {
                     throw DynamicMessageError(
-                        .invalidValue, path: path, "expected key=value for \(field.typeDescription), got \(quoted(text))")
+                        .invalidValue, path: path,
+                        "expected key=value for \(field.typeDescription), got \(quoted(text))")
                 }
                 keyText = String(text[..<equals])
                 valueText = String(text[text.index(after: equals)...])
@@ -138,7 +146,8 @@ extension DynamicMessage {
             slots[field.number] = .list(list)
         } else {
             if let selector {
-                throw DynamicMessageError(.wrongType, path: path, "is not a list or a map, so [\(selector)] does not apply")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "is not a list or a map, so [\(selector)] does not apply")
             }
             store(try Self.parseLeaf(text, field.kind, path: path), in: field)
         }
@@ -150,12 +159,15 @@ extension DynamicMessage {
         }
         guard index <= count else {
             throw DynamicMessageError(
-                .outOfRange, path: path, "index \(index) is past the end of the list (\(count) elements; \(count) appends)")
+                .outOfRange, path: path,
+                "index \(index) is past the end of the list (\(count) elements; \(count) appends)")
         }
         return index
     }
 
-    private static func parseKey(_ text: String, _ keyField: FieldSchema, path: String) throws(DynamicMessageError) -> DynamicValue {
+    private static func parseKey(
+        _ text: String, _ keyField: FieldSchema, path: String
+    ) throws(DynamicMessageError) -> DynamicValue {
         do throws(ValueProblem) {
             return try ScalarText.parse(text, kind: keyField.kind)
         } catch {
@@ -164,7 +176,9 @@ extension DynamicMessage {
     }
 
     /// Reads the text of one value of a kind.
-    static func parseLeaf(_ text: String, _ kind: FieldSchema.Kind, path: String) throws(DynamicMessageError) -> DynamicValue {
+    static func parseLeaf(
+        _ text: String, _ kind: FieldSchema.Kind, path: String
+    ) throws(DynamicMessageError) -> DynamicValue {
         guard case .message(let schema) = kind else {
             do throws(ValueProblem) {
                 return try ScalarText.parse(text, kind: kind)
@@ -197,7 +211,7 @@ extension DynamicMessage {
         case .value?:
             do {
                 try message.merge(jsonString: text)
-            } catch where error.code == .malformedJSON {
+            } catch  where error.code == .malformedJSON {
                 message = DynamicMessage(schema: schema)  // not JSON: the text is a string value
                 message.put(3, .string(text))
             } catch {

@@ -97,7 +97,9 @@ public struct DynamicMessage: Sendable, Hashable {
     public mutating func set(_ field: FieldSchema, to value: DynamicValue) throws(DynamicMessageError) {
         checkOwnership(field)
         guard !field.isRepeated else {
-            throw DynamicMessageError(.wrongType, path: field.name, "has type \(field.typeDescription); append to it or set its entries instead")
+            throw DynamicMessageError(
+                .wrongType, path: field.name,
+                "has type \(field.typeDescription); append to it or set its entries instead")
         }
         try checkFits(value, field)
         store(value, in: field)
@@ -145,10 +147,12 @@ public struct DynamicMessage: Sendable, Hashable {
             field.containingMessage == schema, "\(field) is not a field of \(schema.fullName)")
     }
 
-    private func checkFits(_ value: DynamicValue, _ field: FieldSchema, path: String? = nil) throws(DynamicMessageError) {
+    private func checkFits(_ value: DynamicValue, _ field: FieldSchema, path: String? = nil) throws(DynamicMessageError)
+    {
         guard value.fits(field) else {
             throw DynamicMessageError(
-                .wrongType, path: path ?? field.name, "has type \(field.singularTypeDescription), which cannot hold a value of type \(value.kindName)")
+                .wrongType, path: path ?? field.name,
+                "has type \(field.singularTypeDescription), which cannot hold a value of type \(value.kindName)")
         }
     }
 

@@ -18,8 +18,9 @@ struct DescriptorPoolTests {
         let nested = try #require(pool.message(named: ".grpc.testing.LoadBalancerStatsResponse.RpcsByPeer"))
         #expect(nested.fullName == "grpc.testing.LoadBalancerStatsResponse.RpcsByPeer")
         #expect(nested.fileName == "grpc/testing/messages.proto")
-        #expect(pool.enumType(named: ".grpc.health.v1.HealthCheckResponse.ServingStatus")?.values.map(\.name)
-            == ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"])
+        #expect(
+            pool.enumType(named: ".grpc.health.v1.HealthCheckResponse.ServingStatus")?.values.map(\.name)
+                == ["UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"])
         #expect(pool.message(named: "google.protobuf.Timestamp") != nil)
         #expect(pool.message(named: "grpc.testing.NoSuchMessage") == nil)
         #expect(pool.enumType(named: "grpc.testing.SimpleRequest") == nil)
@@ -86,7 +87,8 @@ struct DescriptorPoolTests {
     @Test(
         "finds a method by path",
         arguments: [
-            "grpc.testing.TestService/UnaryCall", "/grpc.testing.TestService/UnaryCall", "grpc.testing.TestService.UnaryCall",
+            "grpc.testing.TestService/UnaryCall", "/grpc.testing.TestService/UnaryCall",
+            "grpc.testing.TestService.UnaryCall",
         ])
     func findsMethod(path: String) throws {
         let pool = try Fixtures.contracts()
@@ -128,7 +130,8 @@ struct DescriptorPoolTests {
         } throws: { error in
             let error = try #require(error as? DescriptorPoolError)
             return error.code == .unresolvedType
-                && error.message == "field google.rpc.Status.details refers to the unknown message type .google.protobuf.Any"
+                && error.message
+                    == "field google.rpc.Status.details refers to the unknown message type .google.protobuf.Any"
         }
     }
 
@@ -136,7 +139,9 @@ struct DescriptorPoolTests {
     func unresolvedEnumAndMethod() throws {
         var file = Fixtures.kitchenFile()
         file.enums = []
-        #expect(throws: DescriptorPoolError.self) { try DescriptorPool(files: WellKnownTypesProtoFiles.all, descriptors: [file]) }
+        #expect(throws: DescriptorPoolError.self) {
+            try DescriptorPool(files: WellKnownTypesProtoFiles.all, descriptors: [file])
+        }
         do {
             _ = try DescriptorPool(files: WellKnownTypesProtoFiles.all, descriptors: [file])
         } catch {
@@ -150,7 +155,9 @@ struct DescriptorPoolTests {
             _ = try DescriptorPool(files: WellKnownTypesProtoFiles.all, descriptors: [methodFile])
             Issue.record("expected an error")
         } catch {
-            #expect(error.message == "method test.kitchen.Kitchen/Cook refers to the unknown message type .test.kitchen.Missing")
+            #expect(
+                error.message
+                    == "method test.kitchen.Kitchen/Cook refers to the unknown message type .test.kitchen.Missing")
         }
     }
 
@@ -175,7 +182,8 @@ struct DescriptorPoolTests {
 
     @Test("a descriptor that does not decode is reported with its file name")
     func malformed() throws {
-        let broken = FileDescriptorData(name: "broken.proto", dependencies: [], serializedDescriptor: [0x0A, 0x05, 0x61])
+        let broken = FileDescriptorData(
+            name: "broken.proto", dependencies: [], serializedDescriptor: [0x0A, 0x05, 0x61])
         do {
             _ = try DescriptorPool(files: [broken])
             Issue.record("expected an error")

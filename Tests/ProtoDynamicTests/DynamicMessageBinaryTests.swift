@@ -98,7 +98,8 @@ struct DynamicMessageBinaryTests {
         let bytes = status.serializedBytes()
 
         let pool = try Fixtures.contracts()
-        let message = try DynamicMessage(schema: try Fixtures.message(pool, "google.rpc.Status"), serializedBytes: bytes)
+        let message = try DynamicMessage(
+            schema: try Fixtures.message(pool, "google.rpc.Status"), serializedBytes: bytes)
         #expect(message.serializedBytes() == bytes)
         #expect(
             try message.jsonString()
@@ -109,7 +110,8 @@ struct DynamicMessageBinaryTests {
         let reparsed = try DynamicMessage(schema: message.schema, jsonString: try message.jsonString())
         #expect(reparsed.serializedBytes() == bytes)
         let generated = try Google_Rpc_Status(serializedBytes: reparsed.serializedBytes())
-        #expect(try Google_Rpc_BadRequest(serializedBytes: generated.details[0].value).fieldViolations[0].field == "name")
+        #expect(
+            try Google_Rpc_BadRequest(serializedBytes: generated.details[0].value).fieldViolations[0].field == "name")
     }
 
     @Test("maps of messages match the generated encoding")
@@ -163,7 +165,8 @@ struct DynamicMessageBinaryTests {
         let extra: [UInt8] = [0x98, 0x06, 0x01, 0xA2, 0x06, 0x02, 0x61, 0x62, 0x3D, 1, 2, 3, 4]
         let bytes = generated.serializedBytes() + extra
         let pool = try Fixtures.contracts()
-        var message = try DynamicMessage(schema: try Fixtures.message(pool, "grpc.testing.EchoStatus"), serializedBytes: bytes)
+        var message = try DynamicMessage(
+            schema: try Fixtures.message(pool, "grpc.testing.EchoStatus"), serializedBytes: bytes)
         #expect(message.unknownFields.bytes == extra)
         #expect(message.serializedBytes() == bytes)
         try message.set(path: "code", text: "6")
@@ -189,7 +192,8 @@ struct DynamicMessageBinaryTests {
         // r_int32 = 18 unpacked (tag 0x90 0x01, wire 0) twice, then packed (wire 2) once.
         let mixed: [UInt8] = [0x90, 0x01, 0x01, 0x90, 0x01, 0x02, 0x92, 0x01, 0x02, 0x03, 0x7F]
         let message = try DynamicMessage(schema: schema, serializedBytes: mixed)
-        #expect(message.values(try Fixtures.field(schema, "r_int32")) == [.int32(1), .int32(2), .int32(3), .int32(127)])
+        #expect(
+            message.values(try Fixtures.field(schema, "r_int32")) == [.int32(1), .int32(2), .int32(3), .int32(127)])
         #expect(hex(message.serializedBytes()) == "920104010203" + "7f")
 
         // r_sint64 = 21 is [packed = false]: packed input is accepted, output is one tag per value.

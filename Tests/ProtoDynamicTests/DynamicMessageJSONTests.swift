@@ -45,7 +45,8 @@ struct DynamicMessageJSONTests {
         generated.responseStatus.message = "boom"
         generated.orcaOobReport.requestCost = ["b": 0.5, "a": 2]
         let message = try DynamicMessage(
-            schema: try Fixtures.message(pool, "grpc.testing.SimpleRequest"), serializedBytes: generated.serializedBytes())
+            schema: try Fixtures.message(pool, "grpc.testing.SimpleRequest"),
+            serializedBytes: generated.serializedBytes())
 
         #expect(
             try message.jsonString()
@@ -82,10 +83,14 @@ struct DynamicMessageJSONTests {
         let pool = try Fixtures.contracts()
         let payload = DynamicMessage(schema: try Fixtures.message(pool, "grpc.testing.Payload"))
         #expect(try payload.jsonString() == "{}")
-        #expect(try payload.jsonString(options: JSONEncodingOptions(includeDefaults: true)) == #"{"type":"COMPRESSABLE","body":""}"#)
+        #expect(
+            try payload.jsonString(options: JSONEncodingOptions(includeDefaults: true))
+                == #"{"type":"COMPRESSABLE","body":""}"#)
 
         let info = DynamicMessage(schema: try Fixtures.message(pool, "grpc.testing.ReconnectInfo"))
-        #expect(try info.jsonString(options: JSONEncodingOptions(includeDefaults: true)) == #"{"passed":false,"backoffMs":[]}"#)
+        #expect(
+            try info.jsonString(options: JSONEncodingOptions(includeDefaults: true))
+                == #"{"passed":false,"backoffMs":[]}"#)
 
         let kitchen = try Fixtures.kitchen()
         let sink = DynamicMessage(schema: try Fixtures.message(kitchen, "test.kitchen.Sink"))
@@ -121,7 +126,9 @@ struct DynamicMessageJSONTests {
         let json = #"{"detail":{"@type":"type.googleapis.com/acme.Unknown","value":"CAE="}}"#
         let message = try DynamicMessage(schema: schema, jsonString: json)
         #expect(try message.jsonString() == json)
-        #expect(hex(message.serializedBytes()) == "a202260a20747970652e676f6f676c65617069732e636f6d2f61636d652e556e6b6e6f776e12020801")
+        #expect(
+            hex(message.serializedBytes())
+                == "a202260a20747970652e676f6f676c65617069732e636f6d2f61636d652e556e6b6e6f776e12020801")
     }
 
     @Test("an Any holding a well-known type uses the value member")
@@ -144,7 +151,8 @@ struct DynamicMessageJSONTests {
         } throws: { error in
             let error = try #require(error as? DynamicMessageError)
             return error.code == .outOfRange && error.path == "at"
-                && error.message == "at: timestamp seconds 253402300800, nanos 0 is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"
+                && error.message
+                    == "at: timestamp seconds 253402300800, nanos 0 is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"
         }
     }
 
@@ -199,14 +207,26 @@ struct DynamicMessageJSONTests {
             (#"{"fInt32": 1,}"#, "JSON syntax error at line 1, column 14: expected a string key in object"),
             (#"{"rInt32": [1, 2"#, "JSON syntax error at line 1, column 17: unexpected end of input in array"),
             (#"{"fString": "abc"#, "JSON syntax error at line 1, column 17: unterminated string"),
-            ("{\n  \"fInt32\": 1\n  \"fBool\": true\n}", "JSON syntax error at line 3, column 3: expected ',' or '}' in object"),
+            (
+                "{\n  \"fInt32\": 1\n  \"fBool\": true\n}",
+                "JSON syntax error at line 3, column 3: expected ',' or '}' in object"
+            ),
             (#"{"fInt32": 1} x"#, "JSON syntax error at line 1, column 15: unexpected text after the JSON value"),
             (#"{"fString": "\x"}"#, #"JSON syntax error at line 1, column 15: invalid escape \x in string"#),
-            (#"{"fInt32": 01}"#, "JSON syntax error at line 1, column 13: invalid number, leading zeros are not allowed"),
+            (
+                #"{"fInt32": 01}"#,
+                "JSON syntax error at line 1, column 13: invalid number, leading zeros are not allowed"
+            ),
             (#"{"fBool": tru}"#, "JSON syntax error at line 1, column 11: invalid literal, expected true"),
             (#"{"fInt32" 1}"#, "JSON syntax error at line 1, column 11: expected ':' after object key"),
-            (#"{"fString": "\ud800"}"#, #"JSON syntax error at line 1, column 20: unpaired surrogate \uD800 in string"#),
-            ("{\"fString\": \"a\tb\"}", "JSON syntax error at line 1, column 15: control character 0x9 in string must be escaped"),
+            (
+                #"{"fString": "\ud800"}"#,
+                #"JSON syntax error at line 1, column 20: unpaired surrogate \uD800 in string"#
+            ),
+            (
+                "{\"fString\": \"a\tb\"}",
+                "JSON syntax error at line 1, column 15: control character 0x9 in string must be escaped"
+            ),
             ("", "JSON syntax error at line 1, column 1: unexpected end of input, expected a value"),
             (#"{"fInt32": -}"#, "JSON syntax error at line 1, column 13: invalid number, expected a digit"),
             (#"{"fDouble": 1.}"#, "JSON syntax error at line 1, column 15: invalid number, expected a digit after '.'"),
@@ -229,11 +249,23 @@ struct DynamicMessageJSONTests {
             (#"{"fInt32": "abc"}"#, "fInt32", #"fInt32: invalid int32 "abc""#),
             (#"{"fInt32": " 1"}"#, "fInt32", #"fInt32: invalid int32 " 1""#),
             (#"{"fInt32": true}"#, "fInt32", "fInt32: expected int32 as a number or a numeric string, got a bool"),
-            (#"{"fInt32": 2147483648}"#, "fInt32", "fInt32: 2147483648 is out of range for int32 (-2147483648 to 2147483647)"),
-            (#"{"fSint32": -2147483649}"#, "fSint32", "fSint32: -2147483649 is out of range for sint32 (-2147483648 to 2147483647)"),
+            (
+                #"{"fInt32": 2147483648}"#, "fInt32",
+                "fInt32: 2147483648 is out of range for int32 (-2147483648 to 2147483647)"
+            ),
+            (
+                #"{"fSint32": -2147483649}"#, "fSint32",
+                "fSint32: -2147483649 is out of range for sint32 (-2147483648 to 2147483647)"
+            ),
             (#"{"fUint32": -1}"#, "fUint32", "fUint32: -1 is out of range for uint32 (0 to 4294967295)"),
-            (#"{"fInt64": "9223372036854775808"}"#, "fInt64", "fInt64: 9223372036854775808 is out of range for int64 (-9223372036854775808 to 9223372036854775807)"),
-            (#"{"fUint64": 18446744073709551616}"#, "fUint64", "fUint64: 18446744073709551616 is out of range for uint64 (0 to 18446744073709551615)"),
+            (
+                #"{"fInt64": "9223372036854775808"}"#, "fInt64",
+                "fInt64: 9223372036854775808 is out of range for int64 (-9223372036854775808 to 9223372036854775807)"
+            ),
+            (
+                #"{"fUint64": 18446744073709551616}"#, "fUint64",
+                "fUint64: 18446744073709551616 is out of range for uint64 (0 to 18446744073709551615)"
+            ),
             (#"{"fInt32": 1.5}"#, "fInt32", "fInt32: 1.5 is not an integer (int32)"),
             (#"{"fInt32": 1e10}"#, "fInt32", "fInt32: 1e10 is out of range for int32 (-2147483648 to 2147483647)"),
             (#"{"fFloat": 1e39}"#, "fFloat", "fFloat: 1e39 is out of range for float"),
@@ -246,22 +278,43 @@ struct DynamicMessageJSONTests {
             (#"{"labels": []}"#, "labels", "labels: expected an object for map<string, int32>, got an array"),
             (#"{"labels": {"a": "x"}}"#, #"labels["a"]"#, #"labels["a"]: invalid int32 "x""#),
             (#"{"byId": {"abc": {}}}"#, #"byId["abc"]"#, #"byId["abc"]: invalid map key: invalid int64 "abc""#),
-            (#"{"flags": {"yes": "1"}}"#, #"flags["yes"]"#, #"flags["yes"]: invalid map key: invalid bool "yes" (expected true or false)"#),
+            (
+                #"{"flags": {"yes": "1"}}"#, #"flags["yes"]"#,
+                #"flags["yes"]: invalid map key: invalid bool "yes" (expected true or false)"#
+            ),
             (#"{"nested": 5}"#, "nested", "nested: expected an object for test.kitchen.Sink.Nested, got the number 5"),
             (#"{"rNested": [{"id": 1}, {"id": "x"}]}"#, "rNested[1].id", #"rNested[1].id: invalid int32 "x""#),
             (
                 #"{"precision": "PRECISION_FOO"}"#, "precision",
                 #"precision: unknown value "PRECISION_FOO" for enum test.kitchen.Precision (expected one of PRECISION_UNSPECIFIED, PRECISION_INTEGER, PRECISION_DECIMAL_2)"#
             ),
-            (#"{"precision": 2147483648}"#, "precision", "precision: 2147483648 is out of range for enum (-2147483648 to 2147483647)"),
-            (#"{"precision": [1]}"#, "precision", "precision: expected an enum name or number for test.kitchen.Precision, got an array"),
-            (#"{"at": "yesterday"}"#, "at", #"at: invalid timestamp "yesterday" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
-            (#"{"at": "2025-02-29T00:00:00Z"}"#, "at", #"at: invalid timestamp "2025-02-29T00:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
+            (
+                #"{"precision": 2147483648}"#, "precision",
+                "precision: 2147483648 is out of range for enum (-2147483648 to 2147483647)"
+            ),
+            (
+                #"{"precision": [1]}"#, "precision",
+                "precision: expected an enum name or number for test.kitchen.Precision, got an array"
+            ),
+            (
+                #"{"at": "yesterday"}"#, "at",
+                #"at: invalid timestamp "yesterday" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
+            (
+                #"{"at": "2025-02-29T00:00:00Z"}"#, "at",
+                #"at: invalid timestamp "2025-02-29T00:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
             (#"{"at": 1}"#, "at", "at: expected a string for google.protobuf.Timestamp, got the number 1"),
-            (#"{"took": "5"}"#, "took", #"took: invalid duration "5" (expected seconds with an s suffix, such as 1.5s)"#),
+            (
+                #"{"took": "5"}"#, "took",
+                #"took: invalid duration "5" (expected seconds with an s suffix, such as 1.5s)"#
+            ),
             (#"{"big": "x"}"#, "big", #"big: invalid int64 "x""#),
             (#"{"detail": {"id": 1}}"#, "detail", #"detail: google.protobuf.Any needs an "@type" member"#),
-            (#"{"detail": {"@type": "x/acme.Nope", "id": 1}}"#, "detail.@type", #"detail.@type: unknown message type in type URL "x/acme.Nope""#),
+            (
+                #"{"detail": {"@type": "x/acme.Nope", "id": 1}}"#, "detail.@type",
+                #"detail.@type: unknown message type in type URL "x/acme.Nope""#
+            ),
             (#"{"meta": {"k": 1e999}}"#, #"meta["k"]"#, #"meta["k"]: 1e999 is out of range for a JSON number"#),
             (#"[1]"#, "", "expected an object for test.kitchen.Sink, got an array"),
         ])
@@ -292,10 +345,12 @@ struct DynamicMessageJSONTests {
         } throws: { error in
             let error = try #require(error as? DynamicMessageError)
             return error.code == .duplicateField
-                && error.message == #"choiceNested: "choiceText" and "choiceNested" are both set, but oneof choice allows one"#
+                && error.message
+                    == #"choiceNested: "choiceText" and "choiceNested" are both set, but oneof choice allows one"#
         }
         // A null member does not count.
-        let message = try DynamicMessage(schema: schema, jsonString: #"{"choiceText": null, "choiceNested": {"id": 1}}"#)
+        let message = try DynamicMessage(
+            schema: schema, jsonString: #"{"choiceText": null, "choiceNested": {"id": 1}}"#)
         #expect(try message.jsonString() == #"{"choiceNested":{"id":1}}"#)
     }
 
@@ -308,15 +363,19 @@ struct DynamicMessageJSONTests {
             try DynamicMessage(schema: schema, jsonString: deep)
         } throws: { error in
             let error = try #require(error as? DynamicMessageError)
-            return error.code == .limitExceeded && error.message == "JSON nesting is deeper than the limit of 100 levels"
+            return error.code == .limitExceeded
+                && error.message == "JSON nesting is deeper than the limit of 100 levels"
         }
         let shallow = #"{"meta": {"k": [[[1]]]}}"#
-        #expect(throws: Never.self) { try DynamicMessage(schema: schema, jsonString: shallow, options: JSONDecodingOptions(depthLimit: 5)) }
+        #expect(throws: Never.self) {
+            try DynamicMessage(schema: schema, jsonString: shallow, options: JSONDecodingOptions(depthLimit: 5))
+        }
         #expect(throws: DynamicMessageError.self) {
             try DynamicMessage(schema: schema, jsonString: shallow, options: JSONDecodingOptions(depthLimit: 4))
         }
         #expect {
-            try DynamicMessage(schema: schema, jsonString: #"{"fString": "0123456789"}"#, options: JSONDecodingOptions(sizeLimit: 16))
+            try DynamicMessage(
+                schema: schema, jsonString: #"{"fString": "0123456789"}"#, options: JSONDecodingOptions(sizeLimit: 16))
         } throws: { error in
             (error as? DynamicMessageError)?.message == "JSON input of 25 bytes is larger than the limit of 16 bytes"
         }
@@ -343,7 +402,8 @@ struct DynamicMessageJSONTests {
         try message.set(path: "f_string", text: "q\"b\\s/\u{08}\u{0C}\r\t\u{1F}€😀")
         let json = try message.jsonString()
         #expect(json == #"{"fString":"q\"b\\s/\b\f\r\t\u001F€😀"}"#)
-        let back = try DynamicMessage(schema: message.schema, jsonString: #"{"fString":"q\"b\\s\/\b\f\r\t\u001F\u20ac\ud83d\ude00"}"#)
+        let back = try DynamicMessage(
+            schema: message.schema, jsonString: #"{"fString":"q\"b\\s\/\b\f\r\t\u001F\u20ac\ud83d\ude00"}"#)
         #expect(back == message)
     }
 
@@ -360,7 +420,8 @@ struct DynamicMessageJSONTests {
         }
         let pool = try Fixtures.kitchen()
         let schema = try Fixtures.message(pool, "test.kitchen.Sink")
-        let message = try DynamicMessage(schema: schema, serializedBytes: [0xA2, 0x02] + varint(any.serializedSize()) + any.serializedBytes())
+        let message = try DynamicMessage(
+            schema: schema, serializedBytes: [0xA2, 0x02] + varint(any.serializedSize()) + any.serializedBytes())
         let json = try message.jsonString()
         #expect(occurrences(of: "@type", in: json) == 17)
         #expect(!json.contains("1s"))
@@ -384,5 +445,6 @@ private func occurrences(of needle: String, in text: String) -> Int {
     let haystack = Array(text.utf8)
     let pattern = Array(needle.utf8)
     guard haystack.count >= pattern.count else { return 0 }
-    return (0...(haystack.count - pattern.count)).filter { haystack[$0..<($0 + pattern.count)].elementsEqual(pattern) }.count
+    return (0...(haystack.count - pattern.count)).filter { haystack[$0..<($0 + pattern.count)].elementsEqual(pattern) }
+        .count
 }

@@ -12,7 +12,8 @@ struct DynamicMessageReadableTests {
         let pool = try Fixtures.kitchen()
         var message = DynamicMessage(schema: try Fixtures.message(pool, "test.kitchen.Sink"))
         let flags: [(String, String)] = [
-            ("enabled", "false"), ("f_string", "a b"), ("f_int32", "-1"), ("f_bytes", "AAE="), ("precision", "decimal_2"),
+            ("enabled", "false"), ("f_string", "a b"), ("f_int32", "-1"), ("f_bytes", "AAE="),
+            ("precision", "decimal_2"),
             ("nested.id", "1"), ("r_int32", "1"), ("r_int32", "2"), ("r_nested[0].id", "1"), ("r_nested", "{}"),
             ("labels", "b=2"), ("labels", "a=1"), ("by_id[10].name", "ten"), ("at", "2025-03-01T00:00:00Z"),
             ("took", "1.5s"), ("big", "5"), ("meta", #"{"k": 1}"#), ("mask", "a_b"),
@@ -80,7 +81,8 @@ struct DynamicMessageReadableTests {
         let pool = try Fixtures.contracts()
         let schema = try Fixtures.message(pool, "grpc.testing.Payload")
         #expect(DynamicMessage(schema: schema).readableText() == "{}")
-        #expect(DynamicMessage(schema: schema).readableText(includeDefaults: true) == "type: COMPRESSABLE\nbody: (0 bytes)")
+        #expect(
+            DynamicMessage(schema: schema).readableText(includeDefaults: true) == "type: COMPRESSABLE\nbody: (0 bytes)")
         // type = 5 (unnamed), then field 9 unknown.
         let message = try DynamicMessage(schema: schema, serializedBytes: [0x08, 0x05, 0x48, 0x01])
         #expect(message.readableText() == "type: 5\n(unknown fields: 2 bytes)")

@@ -81,8 +81,10 @@ struct DynamicMessageTextTests {
             ("meta", #"{"a": [1, "x"]}"#, #"{"meta":{"a":[1,"x"]}}"#),
             ("dynamic", "[1, true]", #"{"dynamic":[1,true]}"#),
             ("dynamic", "hello", #"{"dynamic":"hello"}"#),
-            ("detail", #"{"@type":"type.googleapis.com/test.kitchen.Sink.Nested","id":2}"#,
-             #"{"detail":{"@type":"type.googleapis.com/test.kitchen.Sink.Nested","id":2}}"#),
+            (
+                "detail", #"{"@type":"type.googleapis.com/test.kitchen.Sink.Nested","id":2}"#,
+                #"{"detail":{"@type":"type.googleapis.com/test.kitchen.Sink.Nested","id":2}}"#
+            ),
             ("nothing", "", #"{"nothing":{}}"#),
             ("nothing", "{}", #"{"nothing":{}}"#),
         ])
@@ -99,11 +101,20 @@ struct DynamicMessageTextTests {
             ("f_bool", "1", #"f_bool: invalid bool "1" (expected true or false)"#),
             ("f_int32", "2147483648", "f_int32: 2147483648 is out of range for int32 (-2147483648 to 2147483647)"),
             ("f_int32", "-0x80000001", "f_int32: -0x80000001 is out of range for int32 (-2147483648 to 2147483647)"),
-            ("f_sfixed32", "3000000000", "f_sfixed32: 3000000000 is out of range for sfixed32 (-2147483648 to 2147483647)"),
+            (
+                "f_sfixed32", "3000000000",
+                "f_sfixed32: 3000000000 is out of range for sfixed32 (-2147483648 to 2147483647)"
+            ),
             ("f_uint32", "-1", "f_uint32: -1 is out of range for uint32 (0 to 4294967295)"),
             ("f_fixed32", "4294967296", "f_fixed32: 4294967296 is out of range for fixed32 (0 to 4294967295)"),
-            ("f_int64", "99999999999999999999", "f_int64: 99999999999999999999 is out of range for int64 (-9223372036854775808 to 9223372036854775807)"),
-            ("f_uint64", "18446744073709551616", "f_uint64: 18446744073709551616 is out of range for uint64 (0 to 18446744073709551615)"),
+            (
+                "f_int64", "99999999999999999999",
+                "f_int64: 99999999999999999999 is out of range for int64 (-9223372036854775808 to 9223372036854775807)"
+            ),
+            (
+                "f_uint64", "18446744073709551616",
+                "f_uint64: 18446744073709551616 is out of range for uint64 (0 to 18446744073709551615)"
+            ),
             ("f_int32", "12a", #"f_int32: invalid int32 "12a""#),
             ("f_int32", "1.0", #"f_int32: invalid int32 "1.0""#),
             ("f_int32", "", #"f_int32: invalid int32 """#),
@@ -136,11 +147,26 @@ struct DynamicMessageTextTests {
             ("nested[0].id", "1", "nested: is not a list or a map, so [0] does not apply"),
             ("r_int32[5]", "1", "r_int32: index 5 is past the end of the list (0 elements; 0 appends)"),
             ("r_nested[x].id", "1", #"r_nested: invalid list index "x""#),
-            ("at", "2025-13-01T00:00:00Z", #"at: invalid timestamp "2025-13-01T00:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
-            ("at", "2025-03-01T24:00:00Z", #"at: invalid timestamp "2025-03-01T24:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
-            ("at", "2025-03-01T00:00:00", #"at: invalid timestamp "2025-03-01T00:00:00" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
-            ("at", "2025-03-01T00:00:00.1234567890Z", #"at: invalid timestamp "2025-03-01T00:00:00.1234567890Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#),
-            ("at", "0000-12-31T23:59:59Z", #"at: timestamp "0000-12-31T23:59:59Z" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"#),
+            (
+                "at", "2025-13-01T00:00:00Z",
+                #"at: invalid timestamp "2025-13-01T00:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
+            (
+                "at", "2025-03-01T24:00:00Z",
+                #"at: invalid timestamp "2025-03-01T24:00:00Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
+            (
+                "at", "2025-03-01T00:00:00",
+                #"at: invalid timestamp "2025-03-01T00:00:00" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
+            (
+                "at", "2025-03-01T00:00:00.1234567890Z",
+                #"at: invalid timestamp "2025-03-01T00:00:00.1234567890Z" (expected RFC 3339, such as 2025-03-01T00:00:00Z)"#
+            ),
+            (
+                "at", "0000-12-31T23:59:59Z",
+                #"at: timestamp "0000-12-31T23:59:59Z" is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z"#
+            ),
             ("took", "1.5", #"took: invalid duration "1.5" (expected seconds with an s suffix, such as 1.5s)"#),
             ("took", "315576000001s", #"took: duration "315576000001s" is longer than 315576000000s"#),
             ("big", "x", #"big: invalid int64 "x""#),
@@ -152,7 +178,10 @@ struct DynamicMessageTextTests {
             ),
             ("a..b", "1", #"invalid field path "a..b" (expected names separated by dots, such as capabilities.ppu)"#),
             ("", "1", #"invalid field path "" (expected names separated by dots, such as capabilities.ppu)"#),
-            ("labels[a", "1", #"invalid field path "labels[a" (expected names separated by dots, such as capabilities.ppu)"#),
+            (
+                "labels[a", "1",
+                #"invalid field path "labels[a" (expected names separated by dots, such as capabilities.ppu)"#
+            ),
         ])
     func rejects(path: String, text: String, message: String) throws {
         var sink = try Self.sink()
@@ -213,7 +242,9 @@ struct DynamicMessageTextTests {
         try message.set(path: "by_id[7].name", text: "seven")
         try message.set(path: "by_id[7].id", text: "7")
         try message.set(path: "flags", text: "false=")
-        #expect(try message.jsonString() == #"{"labels":{"a":1,"b":3},"byId":{"7":{"id":7,"name":"seven"}},"flags":{"false":""}}"#)
+        #expect(
+            try message.jsonString()
+                == #"{"labels":{"a":1,"b":3},"byId":{"7":{"id":7,"name":"seven"}},"flags":{"false":""}}"#)
     }
 
     @Test("setting a oneof member clears the other one")
@@ -238,14 +269,31 @@ struct DynamicMessageTextTests {
         #expect(try message.jsonString() == #"{"fInt64":"5","rInt32":[3,4],"rString":["x"],"labels":{"k":1}}"#)
 
         let failures: [(() throws -> Void, String)] = [
-            ({ try message.set(try Fixtures.field(schema, "f_int64"), to: .int32(5)) }, "f_int64: has type int64, which cannot hold a value of type int32"),
-            ({ try message.set(try Fixtures.field(schema, "r_int32"), to: .int32(5)) }, "r_int32: has type repeated int32; append to it or set its entries instead"),
-            ({ try message.append(.int32(1), to: try Fixtures.field(schema, "f_int32")) }, "f_int32: has type int32, not a list"),
-            ({ try message.setEntry(key: .int32(1), value: .int32(1), in: try Fixtures.field(schema, "labels")) }, "labels: has type string, which cannot hold a value of type int32"),
-            ({ try message.setEntry(key: .string("a"), value: .int32(1), in: try Fixtures.field(schema, "r_int32")) }, "r_int32: has type repeated int32, not a map"),
+            (
+                { try message.set(try Fixtures.field(schema, "f_int64"), to: .int32(5)) },
+                "f_int64: has type int64, which cannot hold a value of type int32"
+            ),
+            (
+                { try message.set(try Fixtures.field(schema, "r_int32"), to: .int32(5)) },
+                "r_int32: has type repeated int32; append to it or set its entries instead"
+            ),
+            (
+                { try message.append(.int32(1), to: try Fixtures.field(schema, "f_int32")) },
+                "f_int32: has type int32, not a list"
+            ),
+            (
+                { try message.setEntry(key: .int32(1), value: .int32(1), in: try Fixtures.field(schema, "labels")) },
+                "labels: has type string, which cannot hold a value of type int32"
+            ),
             (
                 {
-                    let payload = DynamicMessage(schema: try Fixtures.message(try Fixtures.contracts(), "grpc.testing.Payload"))
+                    try message.setEntry(key: .string("a"), value: .int32(1), in: try Fixtures.field(schema, "r_int32"))
+                }, "r_int32: has type repeated int32, not a map"
+            ),
+            (
+                {
+                    let payload = DynamicMessage(
+                        schema: try Fixtures.message(try Fixtures.contracts(), "grpc.testing.Payload"))
                     try message.set(try Fixtures.field(schema, "nested"), to: .message(payload))
                 }, "nested: has type test.kitchen.Sink.Nested, which cannot hold a value of type grpc.testing.Payload"
             ),

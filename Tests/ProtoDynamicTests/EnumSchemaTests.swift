@@ -15,8 +15,10 @@ struct EnumSchemaTests {
         file.package = "test.enums"
         file.syntax = "proto3"
         file.enums = [
-            Fixtures.enumeration("PpuSchema", [("PPU_SCHEMA_UNSPECIFIED", 0), ("PPU_SCHEMA_QT", 1), ("PPU_SCHEMA_TR", 2)]),
-            Fixtures.enumeration("HTTPStatus", [("HTTP_STATUS_UNKNOWN", 0), ("HTTP_STATUS_OK", 200), ("HTTP_STATUS_NOT_FOUND", 404)]),
+            Fixtures.enumeration(
+                "PpuSchema", [("PPU_SCHEMA_UNSPECIFIED", 0), ("PPU_SCHEMA_QT", 1), ("PPU_SCHEMA_TR", 2)]),
+            Fixtures.enumeration(
+                "HTTPStatus", [("HTTP_STATUS_UNKNOWN", 0), ("HTTP_STATUS_OK", 200), ("HTTP_STATUS_NOT_FOUND", 404)]),
             Fixtures.enumeration("V2Mode", [("V2_MODE_OFF", 0), ("V2_MODE_ON", 1)]),
             Fixtures.enumeration("Bare", [("UNKNOWN", 0), ("SERVING", 1), ("NOT_SERVING", 2), ("ALIAS", 1)]),
         ]
@@ -26,7 +28,8 @@ struct EnumSchemaTests {
     @Test(
         "a value is found by full name or without the prefix, ignoring case and dashes",
         arguments: [
-            ("PpuSchema", "PPU_SCHEMA_QT", 1), ("PpuSchema", "ppu_schema_qt", 1), ("PpuSchema", "qt", 1), ("PpuSchema", "TR", 2),
+            ("PpuSchema", "PPU_SCHEMA_QT", 1), ("PpuSchema", "ppu_schema_qt", 1), ("PpuSchema", "qt", 1),
+            ("PpuSchema", "TR", 2),
             ("PpuSchema", "unspecified", 0), ("PpuSchema", "Ppu-Schema-Tr", 2),
             ("HTTPStatus", "ok", 200), ("HTTPStatus", "not-found", 404), ("HTTPStatus", "HTTP_STATUS_NOT_FOUND", 404),
             ("V2Mode", "on", 1), ("V2Mode", "V2_MODE_OFF", 0),
@@ -40,7 +43,8 @@ struct EnumSchemaTests {
     @Test(
         "near misses match nothing",
         arguments: [
-            ("PpuSchema", "schema_qt"), ("PpuSchema", "PPU_SCHEMA_"), ("PpuSchema", ""), ("PpuSchema", "1"), ("PpuSchema", "q t"),
+            ("PpuSchema", "schema_qt"), ("PpuSchema", "PPU_SCHEMA_"), ("PpuSchema", ""), ("PpuSchema", "1"),
+            ("PpuSchema", "q t"),
             ("HTTPStatus", "status_ok"), ("Bare", "serv"), ("V2Mode", "mode_on"),
         ])
     func misses(enumName: String, text: String) throws {

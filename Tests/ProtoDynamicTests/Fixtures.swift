@@ -67,7 +67,10 @@ enum Fixtures {
             "google/protobuf/struct.proto", "google/protobuf/field_mask.proto", "google/protobuf/any.proto",
             "google/protobuf/empty.proto",
         ]
-        file.enums = [enumeration("Precision", [("PRECISION_UNSPECIFIED", 0), ("PRECISION_INTEGER", 1), ("PRECISION_DECIMAL_2", 3)])]
+        file.enums = [
+            enumeration(
+                "Precision", [("PRECISION_UNSPECIFIED", 0), ("PRECISION_INTEGER", 1), ("PRECISION_DECIMAL_2", 3)])
+        ]
 
         var nested = MessageDescriptor()
         nested.name = "Nested"
@@ -77,7 +80,8 @@ enum Fixtures {
         sink.name = "Sink"
         let types: [(String, FieldDescriptor.FieldType)] = [
             ("f_double", .double), ("f_float", .float), ("f_int64", .int64), ("f_uint64", .uint64), ("f_int32", .int32),
-            ("f_fixed64", .fixed64), ("f_fixed32", .fixed32), ("f_bool", .bool), ("f_string", .string), ("f_bytes", .bytes),
+            ("f_fixed64", .fixed64), ("f_fixed32", .fixed32), ("f_bool", .bool), ("f_string", .string),
+            ("f_bytes", .bytes),
             ("f_uint32", .uint32), ("f_sfixed32", .sfixed32), ("f_sfixed64", .sfixed64), ("f_sint32", .sint32),
             ("f_sint64", .sint64),
         ]

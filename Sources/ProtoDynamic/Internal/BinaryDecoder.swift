@@ -40,7 +40,8 @@ struct BinaryDecoder {
             return
         }
         let field = record.fields[index]
-        let schemaField = FieldSchema(storage: message.schema.storage, messageIndex: message.schema.index, fieldIndex: index)
+        let schemaField = FieldSchema(
+            storage: message.schema.storage, messageIndex: message.schema.index, fieldIndex: index)
         let wire = tag.rawValue & 7
         let expected = DynamicMessage.wireType(field.type)
 
@@ -49,7 +50,8 @@ struct BinaryDecoder {
             let raw = try reader.withLengthDelimited { $0 }
             guard depth < depthLimit else { throw WireError(code: .depthLimitExceeded, offset: reader.offset) }
             nested = true
-            let (key, value) = try decodeEntry(raw, entryIndex: field.typeIndex, storage: message.schema.storage, depth: depth + 1)
+            let (key, value) = try decodeEntry(
+                raw, entryIndex: field.typeIndex, storage: message.schema.storage, depth: depth + 1)
             nested = false
             message.setEntryUnchecked(key: key, value: value, in: schemaField)
             return
@@ -100,7 +102,9 @@ struct BinaryDecoder {
 
         guard wire == expected else { return try reader.skipField(tag, into: &message.unknownFields) }
         let value = try Self.readScalar(field.type, from: &reader)
-        if field.type == .enum, case .enumValue(let number) = value, !isKnown(number, enumIndex: field.typeIndex, storage: message.schema.storage) {
+        if field.type == .enum, case .enumValue(let number) = value,
+            !isKnown(number, enumIndex: field.typeIndex, storage: message.schema.storage)
+        {
             // A closed enum keeps a number it does not name as an unknown field, like generated code.
             message.unknownFields.append(reader.currentFieldBytes)
             return
@@ -129,7 +133,8 @@ struct BinaryDecoder {
                 if field.type == .enum, case .enumValue(let number) = value,
                     !isKnown(number, enumIndex: field.typeIndex, storage: message.schema.storage)
                 {
-                    message.unknownFields.appendVarint(fieldNumber: field.number, value: UInt64(bitPattern: Int64(number)))
+                    message.unknownFields.appendVarint(
+                        fieldNumber: field.number, value: UInt64(bitPattern: Int64(number)))
                     continue
                 }
                 values.append(value)
@@ -162,8 +167,12 @@ struct BinaryDecoder {
                     let valueType = entry.fields[1].type
                     if valueType == .message {
                         let sub = try reader.withLengthDelimited { $0 }
-                        guard depth < depthLimit else { throw WireError(code: .depthLimitExceeded, offset: reader.offset) }
-                        var message = value.messageValue ?? DynamicMessage(schema: MessageSchema(storage: storage, index: entry.fields[1].typeIndex))
+                        guard depth < depthLimit else {
+                            throw WireError(code: .depthLimitExceeded, offset: reader.offset)
+                        }
+                        var message =
+                            value.messageValue
+                            ?? DynamicMessage(schema: MessageSchema(storage: storage, index: entry.fields[1].typeIndex))
                         nested = true
                         try merge(sub, into: &message, depth: depth + 1)
                         nested = false
@@ -183,7 +192,9 @@ struct BinaryDecoder {
     }
 
     /// Reads one non-message value of a type whose wire type has been checked.
-    static func readScalar(_ type: FieldDescriptor.FieldType, from reader: inout WireReader) throws(WireError) -> DynamicValue {
+    static func readScalar(
+        _ type: FieldDescriptor.FieldType, from reader: inout WireReader
+    ) throws(WireError) -> DynamicValue {
         switch type {
         case .int32: .int32(try WireInt32.read(from: &reader))
         case .sint32: .int32(try WireSInt32.read(from: &reader))

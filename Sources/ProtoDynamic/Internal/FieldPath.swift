@@ -14,7 +14,8 @@ struct FieldPath {
 
     init(_ text: String) throws(DynamicMessageError) {
         let invalid = DynamicMessageError(
-            .unknownField, path: "", "invalid field path \(quoted(text)) (expected names separated by dots, such as capabilities.ppu)")
+            .unknownField, path: "",
+            "invalid field path \(quoted(text)) (expected names separated by dots, such as capabilities.ppu)")
         var segments: [Segment] = []
         var characters = Substring(text)
         while true {

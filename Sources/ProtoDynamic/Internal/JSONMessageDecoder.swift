@@ -15,7 +15,8 @@ struct JSONMessageDecoder {
         if message.schema.wellKnown != nil, try mergeWellKnown(json, into: &message, path: path) { return }
         guard case .object(let members) = json else {
             throw DynamicMessageError(
-                .wrongType, path: path, "expected an object for \(message.schema.fullName), got \(json.kindDescription)")
+                .wrongType, path: path, "expected an object for \(message.schema.fullName), got \(json.kindDescription)"
+            )
         }
         try mergeMembers(members, into: &message, path: path)
     }
@@ -31,7 +32,8 @@ struct JSONMessageDecoder {
             let fieldPath = path.isEmpty ? key : path + "." + key
             guard let field = message.schema.field(named: key) else {
                 if options.ignoreUnknownFields { continue }
-                throw DynamicMessageError(.unknownField, path: fieldPath, "no field named \(quoted(key)) in \(message.schema.fullName)")
+                throw DynamicMessageError(
+                    .unknownField, path: fieldPath, "no field named \(quoted(key)) in \(message.schema.fullName)")
             }
             if let earlier = seen[field.number] {
                 let how = earlier == key ? "twice" : "twice (as \(quoted(earlier)) and \(quoted(key)))"
@@ -42,7 +44,8 @@ struct JSONMessageDecoder {
             if let oneof = field.oneof {
                 if let other = oneofMembers[oneof] {
                     throw DynamicMessageError(
-                        .duplicateField, path: fieldPath, "\(quoted(other)) and \(quoted(key)) are both set, but oneof \(oneof.name) allows one")
+                        .duplicateField, path: fieldPath,
+                        "\(quoted(other)) and \(quoted(key)) are both set, but oneof \(oneof.name) allows one")
                 }
                 oneofMembers[oneof] = key
             }
@@ -71,7 +74,9 @@ struct JSONMessageDecoder {
         if field.isMap {
             guard let keyField = field.mapKey, let valueField = field.mapValue else { return }
             guard case .object(let entries) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected an object for \(field.typeDescription), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path,
+                    "expected an object for \(field.typeDescription), got \(json.kindDescription)")
             }
             for entry in entries {
                 let keyText = entry.key
@@ -91,7 +96,9 @@ struct JSONMessageDecoder {
             }
         } else if field.isRepeated {
             guard case .array(let elements) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected an array for \(field.typeDescription), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path,
+                    "expected an array for \(field.typeDescription), got \(json.kindDescription)")
             }
             for (index, element) in elements.enumerated() {
                 let elementPath = "\(path)[\(index)]"
@@ -116,7 +123,9 @@ struct JSONMessageDecoder {
 
     /// One value of a kind; nil for an enum name the schema does not know when unknown names
     /// are ignored.
-    func decodeValue(_ json: JSONValue, _ kind: FieldSchema.Kind, path: String) throws(DynamicMessageError) -> DynamicValue? {
+    func decodeValue(
+        _ json: JSONValue, _ kind: FieldSchema.Kind, path: String
+    ) throws(DynamicMessageError) -> DynamicValue? {
         if case .message(let schema) = kind {
             var inner = DynamicMessage(schema: schema)
             try merge(json, into: &inner, path: path)
@@ -126,7 +135,8 @@ struct JSONMessageDecoder {
         do throws(ValueProblem) {
             switch kind {
             case .int32, .sint32, .sfixed32:
-                return .int32(Int32(try integer(json, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: typeName)))
+                return .int32(
+                    Int32(try integer(json, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: typeName)))
             case .int64, .sint64, .sfixed64:
                 return .int64(Int64(try integer(json, min: Int64.min, max: UInt64(Int64.max), typeName: typeName)))
             case .uint32, .fixed32:
@@ -162,13 +172,16 @@ struct JSONMessageDecoder {
                     if options.ignoreUnknownFields { return nil }
                     return .enumValue(try ScalarText.enumNumber(text, schema))
                 case .number(let text):
-                    let number = Int32(try integer(json, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: "enum"))
+                    let number = Int32(
+                        try integer(json, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: "enum"))
                     guard !schema.isClosed || schema.name(for: number) != nil else {
                         throw ValueProblem(.invalidValue, "\(text) is not a value of enum \(schema.fullName)")
                     }
                     return .enumValue(number)
                 default:
-                    throw ValueProblem(.wrongType, "expected an enum name or number for \(schema.fullName), got \(json.kindDescription)")
+                    throw ValueProblem(
+                        .wrongType,
+                        "expected an enum name or number for \(schema.fullName), got \(json.kindDescription)")
                 }
             case .message:
                 preconditionFailure("messages are decoded above")
@@ -180,15 +193,20 @@ struct JSONMessageDecoder {
 
     /// An integer from a JSON number or a string holding one; an exponent or fraction is accepted
     /// only when the value is still a whole number.
-    private func integer(_ json: JSONValue, min: Int64, max: UInt64, typeName: String) throws(ValueProblem) -> IntegerBits {
+    private func integer(
+        _ json: JSONValue, min: Int64, max: UInt64, typeName: String
+    ) throws(ValueProblem) -> IntegerBits {
         let text: String
         switch json {
         case .number(let number): text = number
         case .string(let string):
-            guard Self.isJSONNumber(string) else { throw ValueProblem(.invalidValue, "invalid \(typeName) \(quoted(string))") }
+            guard Self.isJSONNumber(string) else {
+                throw ValueProblem(.invalidValue, "invalid \(typeName) \(quoted(string))")
+            }
             text = string
         default:
-            throw ValueProblem(.wrongType, "expected \(typeName) as a number or a numeric string, got \(json.kindDescription)")
+            throw ValueProblem(
+                .wrongType, "expected \(typeName) as a number or a numeric string, got \(json.kindDescription)")
         }
         if text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }) {
             return try ScalarText.integer(text, min: min, max: max, typeName: typeName)
@@ -196,7 +214,9 @@ struct JSONMessageDecoder {
         guard let value = Double(text), value.isFinite else {
             throw ValueProblem(.outOfRange, "\(text) is out of range for \(typeName) (\(min) to \(max))")
         }
-        guard value.rounded() == value else { throw ValueProblem(.invalidValue, "\(text) is not an integer (\(typeName))") }
+        guard value.rounded() == value else {
+            throw ValueProblem(.invalidValue, "\(text) is not an integer (\(typeName))")
+        }
         guard value >= Double(min), value < Double(max) + 1 else {
             throw ValueProblem(.outOfRange, "\(text) is out of range for \(typeName) (\(min) to \(max))")
         }
@@ -233,7 +253,9 @@ struct JSONMessageDecoder {
         var index = 0
         func digits() -> Bool {
             let start = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                index += 1
+            }
             return index > start
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -244,7 +266,9 @@ struct JSONMessageDecoder {
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+                index += 1
+            }
             guard digits() else { return false }
         }
         return index == bytes.count
@@ -253,13 +277,16 @@ struct JSONMessageDecoder {
     // MARK: Well-known types
 
     /// Reads the special JSON form of a well-known type; false when the type has none (Empty).
-    private func mergeWellKnown(_ json: JSONValue, into message: inout DynamicMessage, path: String) throws(DynamicMessageError) -> Bool {
+    private func mergeWellKnown(
+        _ json: JSONValue, into message: inout DynamicMessage, path: String
+    ) throws(DynamicMessageError) -> Bool {
         guard let wellKnown = message.schema.wellKnown else { return false }
         let typeName = message.schema.fullName
         switch wellKnown {
         case .timestamp, .duration:
             guard case .string(let text) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected a string for \(typeName), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "expected a string for \(typeName), got \(json.kindDescription)")
             }
             do throws(ValueProblem) {
                 let (seconds, nanos) =
@@ -275,26 +302,30 @@ struct JSONMessageDecoder {
             if let value = try decodeValue(json, field.kind, path: path) { message.store(value, in: field) }
         case .fieldMask:
             guard case .string(let text) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected a string for \(typeName), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "expected a string for \(typeName), got \(json.kindDescription)")
             }
             for part in text.split(separator: ",") {
                 message.add(1, .string(FieldMaskText.fromJSON(String(part))))
             }
         case .structValue:
             guard case .object(let members) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected an object for \(typeName), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "expected an object for \(typeName), got \(json.kindDescription)")
             }
             try mergeStruct(members, into: &message, path: path)
         case .listValue:
             guard case .array(let elements) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected an array for \(typeName), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "expected an array for \(typeName), got \(json.kindDescription)")
             }
             try mergeList(elements, into: &message, path: path)
         case .value:
             try mergeStructValue(json, into: &message, path: path)
         case .any:
             guard case .object(let members) = json else {
-                throw DynamicMessageError(.wrongType, path: path, "expected an object for \(typeName), got \(json.kindDescription)")
+                throw DynamicMessageError(
+                    .wrongType, path: path, "expected an object for \(typeName), got \(json.kindDescription)")
             }
             try mergeAny(members, into: &message, path: path)
         case .empty:
@@ -306,10 +337,12 @@ struct JSONMessageDecoder {
     private func mergeStruct(
         _ members: [JSONMember], into message: inout DynamicMessage, path: String
     ) throws(DynamicMessageError) {
-        guard let field = message.field(1), let valueSchema = field.mapValue.flatMap({ field -> MessageSchema? in
-            if case .message(let schema) = field.kind { return schema }
-            return nil
-        }) else { return }
+        guard let field = message.field(1),
+            let valueSchema = field.mapValue.flatMap({ field -> MessageSchema? in
+                if case .message(let schema) = field.kind { return schema }
+                return nil
+            })
+        else { return }
         for member in members {
             let key = member.key
             let json = member.value
@@ -319,7 +352,9 @@ struct JSONMessageDecoder {
         }
     }
 
-    private func mergeList(_ elements: [JSONValue], into message: inout DynamicMessage, path: String) throws(DynamicMessageError) {
+    private func mergeList(
+        _ elements: [JSONValue], into message: inout DynamicMessage, path: String
+    ) throws(DynamicMessageError) {
         guard let valueSchema = message.messageSchema(1) else { return }
         for (index, json) in elements.enumerated() {
             var value = DynamicMessage(schema: valueSchema)
@@ -328,7 +363,9 @@ struct JSONMessageDecoder {
         }
     }
 
-    private func mergeStructValue(_ json: JSONValue, into message: inout DynamicMessage, path: String) throws(DynamicMessageError) {
+    private func mergeStructValue(
+        _ json: JSONValue, into message: inout DynamicMessage, path: String
+    ) throws(DynamicMessageError) {
         switch json {
         case .null: message.put(1, .enumValue(0))
         case .number(let text):
@@ -359,7 +396,9 @@ struct JSONMessageDecoder {
             throw DynamicMessageError(.invalidValue, path: path, "google.protobuf.Any needs an \"@type\" member")
         }
         guard case .string(let url) = typeMember.value else {
-            throw DynamicMessageError(.wrongType, path: path + ".@type", "expected a type URL string, got \(typeMember.value.kindDescription)")
+            throw DynamicMessageError(
+                .wrongType, path: path + ".@type", "expected a type URL string, got \(typeMember.value.kindDescription)"
+            )
         }
         let rest = members.filter { $0.key != "@type" }
         guard let schema = message.resolveTypeURL(url) else {
@@ -371,13 +410,15 @@ struct JSONMessageDecoder {
                 message.put(2, .bytes(bytes))
                 return
             }
-            throw DynamicMessageError(.unknownType, path: path + ".@type", "unknown message type in type URL \(quoted(url))")
+            throw DynamicMessageError(
+                .unknownType, path: path + ".@type", "unknown message type in type URL \(quoted(url))")
         }
         var inner = DynamicMessage(schema: schema)
         if let wellKnown = schema.wellKnown, wellKnown != .empty {
             guard rest.count == 1, rest[0].key == "value" else {
                 throw DynamicMessageError(
-                    .invalidValue, path: path, "an Any holding \(schema.fullName) needs exactly one other member, \"value\"")
+                    .invalidValue, path: path,
+                    "an Any holding \(schema.fullName) needs exactly one other member, \"value\"")
             }
             try merge(rest[0].value, into: &inner, path: path + ".value")
         } else {

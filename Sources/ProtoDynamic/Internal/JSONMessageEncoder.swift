@@ -46,7 +46,9 @@ struct JSONMessageEncoder {
                 var entries: [JSONMember] = []
                 for (key, value) in message.entries(field) {
                     let keyText = ScalarText.keyText(key)
-                    entries.append(JSONMember(keyText, try encodeValue(value, valueField.kind, path: "\(fieldPath)[\(quoted(keyText))]")))
+                    entries.append(
+                        JSONMember(
+                            keyText, try encodeValue(value, valueField.kind, path: "\(fieldPath)[\(quoted(keyText))]")))
                 }
                 members.append(JSONMember(name, .object(entries)))
             case nil:
@@ -56,14 +58,17 @@ struct JSONMessageEncoder {
                 } else if field.isRepeated {
                     members.append(JSONMember(name, .array([])))
                 } else if !field.hasPresence {
-                    members.append(JSONMember(name, try encodeValue(DynamicValue.zero(for: field), field.kind, path: fieldPath)))
+                    members.append(
+                        JSONMember(name, try encodeValue(DynamicValue.zero(for: field), field.kind, path: fieldPath)))
                 }
             }
         }
         return members
     }
 
-    func encodeValue(_ value: DynamicValue, _ kind: FieldSchema.Kind, path: String) throws(DynamicMessageError) -> JSONValue {
+    func encodeValue(
+        _ value: DynamicValue, _ kind: FieldSchema.Kind, path: String
+    ) throws(DynamicMessageError) -> JSONValue {
         switch value {
         case .bool(let flag): return .bool(flag)
         case .int32(let number): return .number(String(number))
@@ -163,7 +168,8 @@ struct JSONMessageEncoder {
             case (1, _): return .null
             case (2, .double(let number)):
                 guard number.isFinite else {
-                    throw DynamicMessageError(.outOfRange, path: path, "google.protobuf.Value cannot hold \(number) in JSON")
+                    throw DynamicMessageError(
+                        .outOfRange, path: path, "google.protobuf.Value cannot hold \(number) in JSON")
                 }
                 return .number(Self.shortest(number))
             case (3, .string(let text)): return .string(text)

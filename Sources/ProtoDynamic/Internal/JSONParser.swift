@@ -18,7 +18,8 @@ struct JSONParser {
     static func parse(_ bytes: [UInt8], depthLimit: Int, sizeLimit: Int) throws(DynamicMessageError) -> JSONValue {
         guard bytes.count <= sizeLimit else {
             throw DynamicMessageError(
-                .limitExceeded, path: "", "JSON input of \(bytes.count) bytes is larger than the limit of \(sizeLimit) bytes")
+                .limitExceeded, path: "",
+                "JSON input of \(bytes.count) bytes is larger than the limit of \(sizeLimit) bytes")
         }
         let valid = bytes.withUnsafeBufferPointer { UTF8Validation.isValid($0) }
         guard valid else { throw DynamicMessageError(.malformedJSON, path: "", "JSON input is not valid UTF-8") }
@@ -54,7 +55,8 @@ struct JSONParser {
     private mutating func enter() throws(DynamicMessageError) {
         depth += 1
         guard depth <= depthLimit else {
-            throw DynamicMessageError(.limitExceeded, path: "", "JSON nesting is deeper than the limit of \(depthLimit) levels")
+            throw DynamicMessageError(
+                .limitExceeded, path: "", "JSON nesting is deeper than the limit of \(depthLimit) levels")
         }
     }
 
@@ -70,7 +72,8 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
-                throw syntaxError(position < bytes.count ? "expected a string key in object" : "unexpected end of input in object")
+                throw syntaxError(
+                    position < bytes.count ? "expected a string key in object" : "unexpected end of input in object")
             }
             let key = try parseString()
             skipWhitespace()
@@ -80,7 +83,8 @@ struct JSONParser {
             skipWhitespace()
             if take(UInt8(ascii: ",")) { continue }
             if take(UInt8(ascii: "}")) { break }
-            throw syntaxError(position < bytes.count ? "expected ',' or '}' in object" : "unexpected end of input in object")
+            throw syntaxError(
+                position < bytes.count ? "expected ',' or '}' in object" : "unexpected end of input in object")
         }
         depth -= 1
         return .object(members)
@@ -101,7 +105,8 @@ struct JSONParser {
             skipWhitespace()
             if take(UInt8(ascii: ",")) { continue }
             if take(UInt8(ascii: "]")) { break }
-            throw syntaxError(position < bytes.count ? "expected ',' or ']' in array" : "unexpected end of input in array")
+            throw syntaxError(
+                position < bytes.count ? "expected ',' or ']' in array" : "unexpected end of input in array")
         }
         depth -= 1
         return .array(elements)
@@ -109,7 +114,8 @@ struct JSONParser {
 
     private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(DynamicMessageError) -> JSONValue {
         let expected = Array(word.utf8)
-        guard position + expected.count <= bytes.count, Array(bytes[position..<(position + expected.count)]) == expected else {
+        guard position + expected.count <= bytes.count, Array(bytes[position..<(position + expected.count)]) == expected
+        else {
             throw syntaxError("invalid literal, expected \(word)")
         }
         position += expected.count
@@ -120,20 +126,28 @@ struct JSONParser {
     private mutating func parseNumber() throws(DynamicMessageError) -> String {
         let start = position
         _ = take(UInt8(ascii: "-"))
-        guard position < bytes.count, isDigit(bytes[position]) else { throw syntaxError("invalid number, expected a digit") }
+        guard position < bytes.count, isDigit(bytes[position]) else {
+            throw syntaxError("invalid number, expected a digit")
+        }
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
-            if position < bytes.count, isDigit(bytes[position]) { throw syntaxError("invalid number, leading zeros are not allowed") }
+            if position < bytes.count, isDigit(bytes[position]) {
+                throw syntaxError("invalid number, leading zeros are not allowed")
+            }
         } else {
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         if take(UInt8(ascii: ".")) {
-            guard position < bytes.count, isDigit(bytes[position]) else { throw syntaxError("invalid number, expected a digit after '.'") }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw syntaxError("invalid number, expected a digit after '.'")
+            }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         if take(UInt8(ascii: "e")) || take(UInt8(ascii: "E")) {
             if !take(UInt8(ascii: "+")) { _ = take(UInt8(ascii: "-")) }
-            guard position < bytes.count, isDigit(bytes[position]) else { throw syntaxError("invalid number, expected a digit in the exponent") }
+            guard position < bytes.count, isDigit(bytes[position]) else {
+                throw syntaxError("invalid number, expected a digit in the exponent")
+            }
             while position < bytes.count, isDigit(bytes[position]) { position += 1 }
         }
         return String(decoding: bytes[start..<position], as: UTF8.self)
@@ -249,6 +263,7 @@ struct JSONParser {
             lineStart = index + 1
         }
         let column = String(decoding: bytes[lineStart..<end], as: UTF8.self).count + 1
-        return DynamicMessageError(.malformedJSON, path: "", "JSON syntax error at line \(line), column \(column): \(problem)")
+        return DynamicMessageError(
+            .malformedJSON, path: "", "JSON syntax error at line \(line), column \(column): \(problem)")
     }
 }

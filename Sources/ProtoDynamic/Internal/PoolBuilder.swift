@@ -187,14 +187,16 @@ struct PoolBuilder {
                 isMap = field.label == .repeated && pendingMessages[typeIndex].descriptor.isMapEntry
             case .enum:
                 guard let index = enumIndexByName[DescriptorPool.stripDot(field.typeName)] else {
-                    throw DescriptorPoolError(.unresolvedType, "\(user) refers to the unknown enum type \(field.typeName)")
+                    throw DescriptorPoolError(
+                        .unresolvedType, "\(user) refers to the unknown enum type \(field.typeName)")
                 }
                 typeIndex = index
             default:
                 break
             }
             let isRepeated = field.label == .repeated
-            let isScalarNumeric = !(field.type == .string || field.type == .bytes || field.type == .message
+            let isScalarNumeric =
+                !(field.type == .string || field.type == .bytes || field.type == .message
                 || field.type == .group)
             let oneof = field.proto3Optional ? nil : field.oneofIndex.flatMap { realOneofIndex[$0] }
             let hasPresence: Bool =

@@ -13,10 +13,15 @@ enum ScalarText {
     static func parse(_ text: String, kind: FieldSchema.Kind) throws(ValueProblem) -> DynamicValue {
         switch kind {
         case .bool: return .bool(try bool(text))
-        case .int32, .sint32, .sfixed32: return .int32(Int32(try integer(text, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: kind.scalarName)))
-        case .int64, .sint64, .sfixed64: return .int64(Int64(try integer(text, min: Int64.min, max: UInt64(Int64.max), typeName: kind.scalarName)))
-        case .uint32, .fixed32: return .uint32(UInt32(try integer(text, min: 0, max: UInt64(UInt32.max), typeName: kind.scalarName)))
-        case .uint64, .fixed64: return .uint64(UInt64(try integer(text, min: 0, max: UInt64.max, typeName: kind.scalarName)))
+        case .int32, .sint32, .sfixed32:
+            return .int32(
+                Int32(try integer(text, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: kind.scalarName)))
+        case .int64, .sint64, .sfixed64:
+            return .int64(Int64(try integer(text, min: Int64.min, max: UInt64(Int64.max), typeName: kind.scalarName)))
+        case .uint32, .fixed32:
+            return .uint32(UInt32(try integer(text, min: 0, max: UInt64(UInt32.max), typeName: kind.scalarName)))
+        case .uint64, .fixed64:
+            return .uint64(UInt64(try integer(text, min: 0, max: UInt64.max, typeName: kind.scalarName)))
         case .float: return .float(try float(text))
         case .double: return .double(try double(text))
         case .string: return .string(text)
@@ -118,7 +123,8 @@ enum ScalarText {
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): sawDigit = true
             case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): continue
-            case UInt8(ascii: "-"), UInt8(ascii: "+"): if index == 0 { continue }
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                if index == 0 { continue }
                 let previous = text.utf8[text.utf8.index(text.utf8.startIndex, offsetBy: index - 1)]
                 if previous != UInt8(ascii: "e"), previous != UInt8(ascii: "E") { return false }
             default: return false
@@ -140,15 +146,19 @@ enum ScalarText {
     static func enumNumber(_ text: String, _ schema: EnumSchema) throws(ValueProblem) -> Int32 {
         if let value = schema.value(matching: text) { return value.number }
         if let first = text.first, first == "-" || first.isNumber {
-            let number = Int32(truncatingIfNeeded: try integer(text, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: "enum").bits)
+            let number = Int32(
+                truncatingIfNeeded: try integer(text, min: Int64(Int32.min), max: UInt64(Int32.max), typeName: "enum")
+                    .bits)
             guard !schema.isClosed || schema.name(for: number) != nil else {
                 throw ValueProblem(.invalidValue, "\(number) is not a value of enum \(schema.fullName)")
             }
             return number
         }
         let names = schema.values.map(\.name)
-        let listed = names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
-        throw ValueProblem(.invalidValue, "unknown value \(quoted(text)) for enum \(schema.fullName) (expected one of \(listed))")
+        let listed =
+            names.count <= 12 ? names.joined(separator: ", ") : names.prefix(12).joined(separator: ", ") + ", …"
+        throw ValueProblem(
+            .invalidValue, "unknown value \(quoted(text)) for enum \(schema.fullName) (expected one of \(listed))")
     }
 
     /// The text of a map key, as JSON object keys and `key=value` flags write it.

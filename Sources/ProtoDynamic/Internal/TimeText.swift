@@ -19,7 +19,10 @@ enum TimeText {
 
     static func formatTimestamp(seconds: Int64, nanos: Int32) throws(ValueProblem) -> String {
         guard seconds >= minTimestampSeconds, seconds <= maxTimestampSeconds, nanos >= 0, nanos <= 999_999_999 else {
-            throw ValueProblem(.outOfRange, "timestamp seconds \(seconds), nanos \(nanos) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
+            throw ValueProblem(
+                .outOfRange,
+                "timestamp seconds \(seconds), nanos \(nanos) is outside "
+                    + "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
         }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
@@ -30,8 +33,11 @@ enum TimeText {
 
     /// Parses RFC 3339 (`2025-03-01T00:00:00Z`, `2025-03-01T01:30:00.5+01:30`); with `dateOnly`,
     /// also a bare date meaning midnight UTC.
-    static func parseTimestamp(_ text: String, allowDateOnly: Bool = false) throws(ValueProblem) -> (seconds: Int64, nanos: Int32) {
-        let invalid = ValueProblem(.invalidValue, "invalid timestamp \(quoted(text)) (expected RFC 3339, \(timestampExample))")
+    static func parseTimestamp(
+        _ text: String, allowDateOnly: Bool = false
+    ) throws(ValueProblem) -> (seconds: Int64, nanos: Int32) {
+        let invalid = ValueProblem(
+            .invalidValue, "invalid timestamp \(quoted(text)) (expected RFC 3339, \(timestampExample))")
         var scanner = Scanner(Array(text.utf8))
         guard let year = scanner.digits(4), scanner.take("-"), let month = scanner.digits(2), scanner.take("-"),
             let day = scanner.digits(2)
@@ -64,7 +70,9 @@ enum TimeText {
             guard scanner.isAtEnd else { throw invalid }
         }
         guard seconds >= minTimestampSeconds, seconds <= maxTimestampSeconds else {
-            throw ValueProblem(.outOfRange, "timestamp \(quoted(text)) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
+            throw ValueProblem(
+                .outOfRange,
+                "timestamp \(quoted(text)) is outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z")
         }
         return (seconds, nanos)
     }
@@ -83,7 +91,8 @@ enum TimeText {
 
     /// Parses `1.5s`, `-0.000001s`, `90s`.
     static func parseDuration(_ text: String) throws(ValueProblem) -> (seconds: Int64, nanos: Int32) {
-        let invalid = ValueProblem(.invalidValue, "invalid duration \(quoted(text)) (expected seconds with an s suffix, such as 1.5s)")
+        let invalid = ValueProblem(
+            .invalidValue, "invalid duration \(quoted(text)) (expected seconds with an s suffix, such as 1.5s)")
         var scanner = Scanner(Array(text.utf8))
         let negative = scanner.take("-")
         guard let whole = scanner.number(maxDigits: 12) else { throw invalid }
