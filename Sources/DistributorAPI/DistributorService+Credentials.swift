@@ -61,7 +61,8 @@ extension DistributorService {
         var validation = Validation()
         let scope = KeyScope.decode(request.scope, field: "scope", into: &validation) ?? .full
         try validation.check()
-        let issued = try await credentials.issueKey(tenant, accountID: request.accountId, scope: scope, name: request.name)
+        let issued = try await credentials.issueKey(
+            tenant, accountID: request.accountId, scope: scope, name: request.name)
         var response = Usageflow_V1_IssuedApiKey()
         response.key = Usageflow_V1_ApiKey(issued.key)
         response.token = issued.token.text

@@ -16,7 +16,8 @@ import Testing
         #expect(vendor.role == .vendor)
         #expect(vendor.name == "Acme Software")
         #expect(vendor.createdAt == world.clock.current)
-        let distributor = try await world.accounts.create(.operator, role: .distributor, name: String(repeating: "d", count: 255))
+        let distributor = try await world.accounts.create(
+            .operator, role: .distributor, name: String(repeating: "d", count: 255))
         #expect(IdentifierKind.distributor.matches(distributor.id))
         #expect(distributor.role == .distributor)
         #expect(try await world.accounts.get(.operator, id: vendor.id) == vendor)
@@ -82,7 +83,10 @@ import Testing
         let all = try await world.accounts.list(.operator, role: nil, page: PageRequest())
         #expect(all.items.map(\.id) == [world.vendorID, world.distributorID, world.otherDistributorID])
         #expect(all.nextAfter == nil)
-        #expect(try await world.accounts.list(.operator, role: .vendor, page: PageRequest()).items.map(\.id) == [world.vendorID])
+        #expect(
+            try await world.accounts.list(.operator, role: .vendor, page: PageRequest()).items.map(\.id) == [
+                world.vendorID
+            ])
         #expect(
             try await world.accounts.list(.operator, role: .distributor, page: PageRequest()).items.map(\.id)
                 == [world.distributorID, world.otherDistributorID])

@@ -13,7 +13,9 @@ import Testing
     @Test("the operator issues keys for itself, vendors and distributors, with their role")
     func operatorIssues() async throws {
         let world = try await CredentialWorld()
-        for (accountID, role) in [("operator", Role.operator), (world.vendorID, .vendor), (world.distributorID, .distributor)] {
+        for (accountID, role) in [
+            ("operator", Role.operator), (world.vendorID, .vendor), (world.distributorID, .distributor),
+        ] {
             let issued = try await world.credentials.issueKey(.operator, accountID: accountID, scope: .full, name: "ci")
             #expect(issued.key.accountID == accountID)
             #expect(issued.key.role == role)
@@ -35,7 +37,8 @@ import Testing
     func secretStorage() async throws {
         let world = try await CredentialWorld()
         world.hashing.script(Array(0..<32))
-        let issued = try await world.credentials.issueKey(.operator, accountID: world.vendorID, scope: .readOnly, name: "")
+        let issued = try await world.credentials.issueKey(
+            .operator, accountID: world.vendorID, scope: .readOnly, name: "")
         #expect(issued.token.secret == "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8")
         #expect(issued.key.scope == .readOnly)
         let stored = try #require(try await world.key(issued.key.id))
@@ -65,8 +68,12 @@ import Testing
     func nameLimits() async throws {
         let world = try await CredentialWorld()
         let long = String(repeating: "k", count: 255)
-        #expect(try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: long).key.name == long)
-        #expect(try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: "").key.name == "")
+        #expect(
+            try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: long).key.name
+                == long)
+        #expect(
+            try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: "").key.name
+                == "")
     }
 
     struct Refusal: Sendable, CustomTestStringConvertible {
@@ -88,25 +95,30 @@ import Testing
             label: "operator → missing vendor", tenant: { _ in .operator }, accountID: { _ in "VA-000-000" },
             kind: .notFound, message: { _ in "account VA-000-000 not found" }),
         Refusal(
-            label: "operator → malformed id", tenant: { _ in .operator }, accountID: { _ in "vendor-1" }, kind: .notFound,
+            label: "operator → malformed id", tenant: { _ in .operator }, accountID: { _ in "vendor-1" },
+            kind: .notFound,
             message: { _ in "account vendor-1 not found" }),
         Refusal(
             label: "operator → lower-case operator", tenant: { _ in .operator }, accountID: { _ in "Operator" },
             kind: .notFound, message: { _ in "account Operator not found" }),
         Refusal(
             label: "distributor → another distributor's reseller", tenant: { .distributor(id: $0.distributorID) },
-            accountID: { $0.otherResellerID }, kind: .notFound, message: { "reseller \($0.otherResellerID) not found" }),
+            accountID: { $0.otherResellerID }, kind: .notFound,
+            message: { "reseller \($0.otherResellerID) not found" }),
         Refusal(
             label: "distributor → vendor", tenant: { .distributor(id: $0.distributorID) }, accountID: { $0.vendorID },
             kind: .notFound, message: { "reseller \($0.vendorID) not found" }),
         Refusal(
-            label: "distributor → itself", tenant: { .distributor(id: $0.distributorID) }, accountID: { $0.distributorID },
+            label: "distributor → itself", tenant: { .distributor(id: $0.distributorID) },
+            accountID: { $0.distributorID },
             kind: .notFound, message: { "reseller \($0.distributorID) not found" }),
         Refusal(
-            label: "distributor → operator", tenant: { .distributor(id: $0.distributorID) }, accountID: { _ in "operator" },
+            label: "distributor → operator", tenant: { .distributor(id: $0.distributorID) },
+            accountID: { _ in "operator" },
             kind: .notFound, message: { _ in "reseller operator not found" }),
         Refusal(
-            label: "distributor → a customer", tenant: { .distributor(id: $0.distributorID) }, accountID: { $0.customerID },
+            label: "distributor → a customer", tenant: { .distributor(id: $0.distributorID) },
+            accountID: { $0.customerID },
             kind: .notFound, message: { "reseller \($0.customerID) not found" }),
         Refusal(
             label: "vendor", tenant: { .vendor(id: $0.vendorID) }, accountID: { $0.vendorID }, kind: .permissionDenied,
@@ -167,12 +179,15 @@ import Testing
         let world = try await CredentialWorld()
         var issued: [APIKey] = []
         for index in 0..<5 {
-            issued.append(try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: "\(index)").key)
+            issued.append(
+                try await world.credentials.issueKey(.operator, accountID: "operator", scope: .full, name: "\(index)")
+                    .key)
         }
         var seen: [APIKey] = []
         var page = PageRequest(size: 2)
         while true {
-            let result = try await world.credentials.listKeys(.operator, accountID: "operator", includeRevoked: false, page: page)
+            let result = try await world.credentials.listKeys(
+                .operator, accountID: "operator", includeRevoked: false, page: page)
             #expect(result.items.count <= 2)
             seen += result.items
             guard let after = result.nextAfter else { break }
@@ -185,7 +200,8 @@ import Testing
     func distributorLists() async throws {
         let world = try await CredentialWorld()
         let distributor = Tenant.distributor(id: world.distributorID)
-        let issued = try await world.credentials.issueKey(distributor, accountID: world.resellerID, scope: .full, name: "")
+        let issued = try await world.credentials.issueKey(
+            distributor, accountID: world.resellerID, scope: .full, name: "")
         let page = try await world.credentials.listKeys(
             distributor, accountID: world.resellerID, includeRevoked: false, page: PageRequest())
         #expect(page.items == [issued.key])
@@ -195,7 +211,8 @@ import Testing
     func refusals() async throws {
         let world = try await CredentialWorld()
         let list = { (tenant: Tenant, accountID: String) in
-            try await world.credentials.listKeys(tenant, accountID: accountID, includeRevoked: true, page: PageRequest())
+            try await world.credentials.listKeys(
+                tenant, accountID: accountID, includeRevoked: true, page: PageRequest())
         }
         try await world.refuses(.notFound, "reseller \(world.otherResellerID) not found") {
             try await list(.distributor(id: world.distributorID), world.otherResellerID)
@@ -233,7 +250,8 @@ import Testing
     func distributorRevokes() async throws {
         let world = try await CredentialWorld()
         let distributor = Tenant.distributor(id: world.distributorID)
-        let issued = try await world.credentials.issueKey(distributor, accountID: world.resellerID, scope: .full, name: "")
+        let issued = try await world.credentials.issueKey(
+            distributor, accountID: world.resellerID, scope: .full, name: "")
         let revoked = try await world.credentials.revokeKey(distributor, id: issued.key.id)
         #expect(revoked.isRevoked)
     }
@@ -241,7 +259,8 @@ import Testing
     @Test("a key the caller does not manage is not found, exactly like a missing one")
     func othersKeysAreNotFound() async throws {
         let world = try await CredentialWorld()
-        let vendorKey = try await world.credentials.issueKey(.operator, accountID: world.vendorID, scope: .full, name: "")
+        let vendorKey = try await world.credentials.issueKey(
+            .operator, accountID: world.vendorID, scope: .full, name: "")
         let resellerKey = try await world.credentials.issueKey(
             .distributor(id: world.distributorID), accountID: world.resellerID, scope: .full, name: "")
         let otherKey = try await world.credentials.issueKey(
@@ -306,7 +325,8 @@ import Testing
         let issued = try await world.credentials.issueKey(.operator, accountID: world.vendorID, scope: .full, name: "")
         var secret = Array(issued.token.secret.utf8)
         secret[0] = secret[0] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-        let wrongSecret = try #require(APIKeyToken(parsing: issued.key.id + "." + String(decoding: secret, as: UTF8.self)))
+        let wrongSecret = try #require(
+            APIKeyToken(parsing: issued.key.id + "." + String(decoding: secret, as: UTF8.self)))
         #expect(try await world.credentials.authenticate(wrongSecret) == nil)
         let unknown = try #require(APIKeyToken(parsing: "KEY-0000-0000." + issued.token.secret))
         #expect(try await world.credentials.authenticate(unknown) == nil)
@@ -356,7 +376,9 @@ struct CredentialWorld: Sendable {
         let reseller = try await resellers.create(.distributor(id: distributorID), name: "Reseller", allowTier2: true)
         resellerID = reseller.id
         tier2ID = try await resellers.create(.reseller(reseller.tenant), name: "Tier 2", allowTier2: false).id
-        otherResellerID = try await resellers.create(.distributor(id: otherDistributorID), name: "Theirs", allowTier2: false).id
+        otherResellerID = try await resellers.create(
+            .distributor(id: otherDistributorID), name: "Theirs", allowTier2: false
+        ).id
         customerID = try await CustomerOperations(environment: environment)
             .create(.distributor(id: distributorID), name: "Customer", resellerID: nil, externalID: "").id
     }
@@ -365,7 +387,8 @@ struct CredentialWorld: Sendable {
     var accounts: AccountOperations { AccountOperations(environment: environment) }
 
     var resellerTenant: Tenant {
-        .reseller(ResellerTenant(id: resellerID, distributorID: distributorID, tier: 1, parentID: nil, allowTier2: true))
+        .reseller(
+            ResellerTenant(id: resellerID, distributorID: distributorID, tier: 1, parentID: nil, allowTier2: true))
     }
 
     func key(_ id: String) async throws -> APIKey? {
@@ -544,7 +567,9 @@ final class CredentialMemoryTransaction: StoreWriter {
         state.customers.page(page) { $0.distributorID == filter.distributorID }
     }
     func serviceIdentity(id: String) throws -> ServiceIdentity? { state.identities.rows[id]?.value }
-    func serviceIdentities(distributorID: String, includeRevoked: Bool, page: PageRequest) throws -> Page<ServiceIdentity> {
+    func serviceIdentities(distributorID: String, includeRevoked: Bool, page: PageRequest) throws -> Page<
+        ServiceIdentity
+    > {
         state.identities.page(page) { $0.distributorID == distributorID && (includeRevoked || !$0.isRevoked) }
     }
     func serviceIdentities(fingerprint: String, subject: String) throws -> [ServiceIdentity] {

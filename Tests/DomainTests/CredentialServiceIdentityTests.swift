@@ -82,7 +82,8 @@ import Testing
         let world = try await CredentialWorld()
         for tenant in [Tenant.operator, .vendor(id: world.vendorID), world.resellerTenant] {
             try await world.refuses(.permissionDenied) {
-                try await world.credentials.createServiceIdentity(tenant, name: "n", subject: "CN=a", sha256Fingerprint: nil)
+                try await world.credentials.createServiceIdentity(
+                    tenant, name: "n", subject: "CN=a", sha256Fingerprint: nil)
             }
             try await world.refuses(.permissionDenied) {
                 try await world.credentials.listServiceIdentities(tenant, page: PageRequest())
@@ -100,7 +101,8 @@ import Testing
         let theirs = Tenant.distributor(id: world.otherDistributorID)
         let pinned = try await world.credentials.createServiceIdentity(
             mine, name: "a", subject: nil, sha256Fingerprint: Self.fingerprint)
-        _ = try await world.credentials.createServiceIdentity(mine, name: "b", subject: "CN=billing", sha256Fingerprint: nil)
+        _ = try await world.credentials.createServiceIdentity(
+            mine, name: "b", subject: "CN=billing", sha256Fingerprint: nil)
         for tenant in [mine, theirs] {
             try await world.refuses(
                 .alreadyExists, "a valid service identity already pins this fingerprint", fields: ["sha256_fingerprint"]
@@ -111,7 +113,8 @@ import Testing
             try await world.refuses(
                 .alreadyExists, "a valid service identity already has subject CN=billing", fields: ["subject"]
             ) {
-                try await world.credentials.createServiceIdentity(tenant, name: "c", subject: "CN=billing", sha256Fingerprint: nil)
+                try await world.credentials.createServiceIdentity(
+                    tenant, name: "c", subject: "CN=billing", sha256Fingerprint: nil)
             }
         }
         _ = try await world.credentials.revokeServiceIdentity(mine, id: pinned.id)
@@ -124,20 +127,23 @@ import Testing
     func lists() async throws {
         let world = try await CredentialWorld()
         let mine = Tenant.distributor(id: world.distributorID)
-        let first = try await world.credentials.createServiceIdentity(mine, name: "a", subject: "CN=a", sha256Fingerprint: nil)
+        let first = try await world.credentials.createServiceIdentity(
+            mine, name: "a", subject: "CN=a", sha256Fingerprint: nil)
         let second = try await world.credentials.createServiceIdentity(
             mine, name: "b", subject: nil, sha256Fingerprint: Self.fingerprint)
         _ = try await world.credentials.createServiceIdentity(
             .distributor(id: world.otherDistributorID), name: "c", subject: "CN=c", sha256Fingerprint: nil)
         let revoked = try await world.credentials.revokeServiceIdentity(mine, id: first.id)
-        #expect(try await world.credentials.listServiceIdentities(mine, page: PageRequest()).items == [revoked, second])
+        #expect(
+            try await world.credentials.listServiceIdentities(mine, page: PageRequest()).items == [revoked, second])
         #expect(
             try await world.credentials.listServiceIdentities(mine, includeRevoked: false, page: PageRequest()).items
                 == [second])
         let firstPage = try await world.credentials.listServiceIdentities(mine, page: PageRequest(size: 1))
         #expect(firstPage.items == [revoked])
         let after = try #require(firstPage.nextAfter)
-        let secondPage = try await world.credentials.listServiceIdentities(mine, page: PageRequest(size: 1, after: after))
+        let secondPage = try await world.credentials.listServiceIdentities(
+            mine, page: PageRequest(size: 1, after: after))
         #expect(secondPage.items == [second])
         #expect(secondPage.nextAfter == nil)
     }
@@ -146,7 +152,8 @@ import Testing
     func revokes() async throws {
         let world = try await CredentialWorld()
         let mine = Tenant.distributor(id: world.distributorID)
-        let identity = try await world.credentials.createServiceIdentity(mine, name: "a", subject: "CN=a", sha256Fingerprint: nil)
+        let identity = try await world.credentials.createServiceIdentity(
+            mine, name: "a", subject: "CN=a", sha256Fingerprint: nil)
         world.clock.advance(seconds: 5)
         let revoked = try await world.credentials.revokeServiceIdentity(mine, id: identity.id)
         #expect(revoked.revokedAt == world.clock.current)
@@ -168,9 +175,11 @@ import Testing
         let pinned = try await world.credentials.createServiceIdentity(
             mine, name: "pinned", subject: nil, sha256Fingerprint: Self.fingerprint)
         let bySubject = try await world.credentials.createServiceIdentity(
-            .distributor(id: world.otherDistributorID), name: "subject", subject: "CN=billing,O=Acme", sha256Fingerprint: nil)
+            .distributor(id: world.otherDistributorID), name: "subject", subject: "CN=billing,O=Acme",
+            sha256Fingerprint: nil)
         let match = { (fingerprint: String, subject: String, verified: Bool) in
-            try await world.credentials.serviceIdentity(fingerprint: fingerprint, subject: subject, subjectVerified: verified)
+            try await world.credentials.serviceIdentity(
+                fingerprint: fingerprint, subject: subject, subjectVerified: verified)
         }
         #expect(try await match(Self.fingerprint, "CN=whatever", false) == pinned)
         #expect(try await match(Self.fingerprint.uppercased(), "CN=whatever", true) == pinned)

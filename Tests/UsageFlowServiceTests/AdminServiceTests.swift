@@ -47,7 +47,8 @@ import WellKnownTypes
         try await AuthWorld.with { world in
             try await world.withClients { clients in
                 let operatorKey = bearer(world.operatorKey)
-                let vendor = try await clients.admin.createAccount(Self.createAccount(.vendor, "Acme"), options: operatorKey)
+                let vendor = try await clients.admin.createAccount(
+                    Self.createAccount(.vendor, "Acme"), options: operatorKey)
                 #expect(IdentifierKind.vendor.matches(vendor.id))
                 #expect(vendor.role == .vendor)
                 #expect(vendor.name == "Acme")
@@ -56,7 +57,8 @@ import WellKnownTypes
                     Self.createAccount(.distributor, "Channel Co"), options: operatorKey)
                 #expect(IdentifierKind.distributor.matches(distributor.id))
                 #expect(try await clients.admin.getAccount(Self.id(vendor.id), options: operatorKey) == vendor)
-                #expect(try await clients.admin.getAccount(Self.id(distributor.id), options: operatorKey) == distributor)
+                #expect(
+                    try await clients.admin.getAccount(Self.id(distributor.id), options: operatorKey) == distributor)
             }
         }
     }
@@ -79,7 +81,8 @@ import WellKnownTypes
                         Self.createAccount(Usageflow_V1_Role(rawValue: role), name), options: bearer(world.operatorKey))
                 }
                 #expect(try violatedFields(error) == fields)
-                let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey)).accounts
+                let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey))
+                    .accounts
                 #expect(accounts.count == 3)
             }
         }
@@ -125,7 +128,9 @@ import WellKnownTypes
                 #expect(second.accounts.map(\.id) == [world.otherDistributorID])
                 #expect(second.nextPageToken.isEmpty)
                 request.role = .distributor
-                let error = await expectStatus(.invalidArgument) { try await clients.admin.listAccounts(request, options: options) }
+                let error = await expectStatus(.invalidArgument) {
+                    try await clients.admin.listAccounts(request, options: options)
+                }
                 #expect(try violatedFields(error) == ["page_token"])
                 request.pageToken = ""
                 request.pageSize = 0
@@ -133,7 +138,9 @@ import WellKnownTypes
                 #expect(distributors.accounts.map(\.id) == [world.distributorID, world.otherDistributorID])
                 request.role = .reseller
                 request.pageSize = 1001
-                let bad = await expectStatus(.invalidArgument) { try await clients.admin.listAccounts(request, options: options) }
+                let bad = await expectStatus(.invalidArgument) {
+                    try await clients.admin.listAccounts(request, options: options)
+                }
                 #expect(try violatedFields(bad) == ["role", "page_size"])
             }
         }
@@ -254,11 +261,14 @@ import WellKnownTypes
         try await AuthWorld.with { world in
             try await world.withClients { clients in
                 let options = bearer(world.operatorKey)
-                let revoked = try await clients.admin.revokeApiKey(Self.id(world.distributorKey.key.id), options: options)
+                let revoked = try await clients.admin.revokeApiKey(
+                    Self.id(world.distributorKey.key.id), options: options)
                 #expect(revoked.hasRevokedAt)
                 #expect(revoked.revokedAt.seconds == world.clock.now().secondsSinceEpoch)
                 world.clock.advance(seconds: 10)
-                #expect(try await clients.admin.revokeApiKey(Self.id(world.distributorKey.key.id), options: options) == revoked)
+                #expect(
+                    try await clients.admin.revokeApiKey(Self.id(world.distributorKey.key.id), options: options)
+                        == revoked)
                 for id in [world.resellerKey.key.id, "KEY-0000-0000", "nonsense"] {
                     await expectStatus(.notFound, "API key \(id) not found") {
                         try await clients.admin.revokeApiKey(Self.id(id), options: options)
@@ -287,7 +297,8 @@ import WellKnownTypes
         typealias Service = Usageflow_V1_DistributorService
         let reads = [Service.ListServiceIdentities.schema, Service.ListResellerKeys.schema]
         let writes = [
-            Service.CreateServiceIdentity.schema, Service.RevokeServiceIdentity.schema, Service.CreateResellerKey.schema,
+            Service.CreateServiceIdentity.schema, Service.RevokeServiceIdentity.schema,
+            Service.CreateResellerKey.schema,
             Service.RevokeResellerKey.schema,
         ]
         for method in reads { #expect(DistributorService.policies[method.path] == .read(.distributor)) }

@@ -3,8 +3,9 @@
 
 import Authorization
 import Domain
-@testable import ServiceSupport
 import Testing
+
+@testable import ServiceSupport
 
 // The credential cache on its own: lifetime, size bound, revocation racing a lookup, and the
 // once-a-minute last-use decision.
@@ -49,7 +50,8 @@ import Testing
         let cache = makeCache(capacity: 3)
         for index in 0..<10 {
             cache.insert(Self.key("KEY-0000-000\(index)"), generation: cache.generation, now: Self.t0)
-            cache.insert(Self.identity("SI-000-00\(index)"), for: "cert\(index)", generation: cache.generation, now: Self.t0)
+            cache.insert(
+                Self.identity("SI-000-00\(index)"), for: "cert\(index)", generation: cache.generation, now: Self.t0)
             #expect(cache.count.keys <= 3)
             #expect(cache.count.identities <= 3)
         }

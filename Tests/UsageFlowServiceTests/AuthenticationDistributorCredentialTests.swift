@@ -51,12 +51,17 @@ import Testing
                 let second = try await clients.distributor.listServiceIdentities(list, options: mine)
                 #expect(second.identities == [bySubject])
                 #expect(second.nextPageToken.isEmpty)
-                #expect(try await clients.distributor.listServiceIdentities(.init(), options: bearer(world.otherDistributorKey)).identities.isEmpty)
+                #expect(
+                    try await clients.distributor.listServiceIdentities(
+                        .init(), options: bearer(world.otherDistributorKey)
+                    ).identities.isEmpty)
                 let revoked = try await clients.distributor.revokeServiceIdentity(Self.id(pinned.id), options: mine)
                 #expect(revoked.hasRevokedAt)
-                #expect(try await clients.distributor.revokeServiceIdentity(Self.id(pinned.id), options: mine) == revoked)
+                #expect(
+                    try await clients.distributor.revokeServiceIdentity(Self.id(pinned.id), options: mine) == revoked)
                 await expectStatus(.notFound, "service identity \(bySubject.id) not found") {
-                    try await clients.distributor.revokeServiceIdentity(Self.id(bySubject.id), options: bearer(world.otherDistributorKey))
+                    try await clients.distributor.revokeServiceIdentity(
+                        Self.id(bySubject.id), options: bearer(world.otherDistributorKey))
                 }
             }
         }
@@ -77,7 +82,8 @@ import Testing
                 let error = await expectStatus(.invalidArgument) {
                     try await clients.distributor.createServiceIdentity(request, options: bearer(world.distributorKey))
                 }
-                let stored = try await clients.distributor.listServiceIdentities(.init(), options: bearer(world.distributorKey))
+                let stored = try await clients.distributor.listServiceIdentities(
+                    .init(), options: bearer(world.distributorKey))
                 #expect(try violatedFields(error) == fields)
                 #expect(stored.identities.isEmpty)
             }
@@ -90,7 +96,8 @@ import Testing
             try await world.withClients { clients in
                 _ = try await clients.distributor.createServiceIdentity(
                     Self.identity(fingerprint: Self.fingerprint), options: bearer(world.distributorKey))
-                let error = await expectStatus(.alreadyExists, "a valid service identity already pins this fingerprint") {
+                let error = await expectStatus(.alreadyExists, "a valid service identity already pins this fingerprint")
+                {
                     try await clients.distributor.createServiceIdentity(
                         Self.identity(fingerprint: Self.fingerprint), options: bearer(world.otherDistributorKey))
                 }
@@ -128,7 +135,10 @@ import Testing
                 await expectStatus(.unauthenticated) {
                     try await clients.reseller.listCustomers(.init(), options: bearer(issued.token))
                 }
-                #expect(try await clients.distributor.listResellerKeys(list, options: mine).keys.map(\.id) == [world.resellerKey.key.id])
+                #expect(
+                    try await clients.distributor.listResellerKeys(list, options: mine).keys.map(\.id) == [
+                        world.resellerKey.key.id
+                    ])
             }
         }
     }

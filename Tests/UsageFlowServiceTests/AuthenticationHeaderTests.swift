@@ -2,8 +2,9 @@
 // UsageFlow — UsageFlowServiceTests
 
 import Domain
-@testable import ServiceSupport
 import Testing
+
+@testable import ServiceSupport
 
 // The `authorization` header's syntax, including the whitespace HTTP/2 would not carry to the
 // in-process transport: a case-insensitive scheme, spaces or tabs after it, spaces around it.

@@ -80,8 +80,12 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
         Cell(
             label: "no credential", headers: { _ in [] }, call: .listAccounts, code: .unauthenticated,
             message: { "\($0.path) requires a credential: send `authorization: Bearer <key>`" }),
-        Cell(label: "empty header", headers: { _ in [""] }, call: .listAccounts, code: .unauthenticated, message: { _ in malformed }),
-        Cell(label: "scheme only", headers: { _ in ["Bearer"] }, call: .listAccounts, code: .unauthenticated, message: { _ in malformed }),
+        Cell(
+            label: "empty header", headers: { _ in [""] }, call: .listAccounts, code: .unauthenticated,
+            message: { _ in malformed }),
+        Cell(
+            label: "scheme only", headers: { _ in ["Bearer"] }, call: .listAccounts, code: .unauthenticated,
+            message: { _ in malformed }),
         Cell(
             label: "no dot", headers: { _ in ["Bearer KEY-1234-5678" + secret] }, call: .listAccounts,
             code: .unauthenticated, message: { _ in malformed }),
@@ -102,7 +106,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
             label: "another scheme", headers: { _ in ["Basic dXNlcjpwYXNzd29yZA=="] }, call: .listAccounts,
             code: .unauthenticated, message: { _ in "unsupported authorization scheme: send `Bearer <key>`" }),
         Cell(
-            label: "two headers", headers: { ["Bearer " + $0.operatorKey.token.text, "Bearer " + $0.vendorKey.token.text] },
+            label: "two headers",
+            headers: { ["Bearer " + $0.operatorKey.token.text, "Bearer " + $0.vendorKey.token.text] },
             call: .listAccounts, code: .unauthenticated, message: { _ in "send one authorization header, not 2" }),
         Cell(
             label: "unknown key", headers: { _ in ["Bearer KEY-0000-0000." + secret] }, call: .listAccounts,
@@ -121,7 +126,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 return ["Bearer " + world.vendorKey.token.text]
             }, call: .whoami, code: .unauthenticated, message: { _ in invalidKey }),
         Cell(
-            label: "vendor key on AdminService", headers: key(\.vendorKey), call: .listAccounts, code: .permissionDenied,
+            label: "vendor key on AdminService", headers: key(\.vendorKey), call: .listAccounts,
+            code: .permissionDenied,
             message: { "\($0.path) is for operator credentials, not vendor" }),
         Cell(
             label: "distributor key on AdminService", headers: key(\.distributorKey), call: .createAccount,
@@ -140,8 +146,12 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
             code: .permissionDenied, message: { "\($0.path) changes data; a read-only key cannot call it" }),
         Cell(label: "read-only key on a read", headers: key(\.readOnlyOperatorKey), call: .listAccounts, code: .ok),
         Cell(label: "operator key on a write", headers: key(\.operatorKey), call: .createAccount, code: .ok),
-        Cell(label: "distributor key on its service", headers: key(\.distributorKey), call: .listMarketplaces, code: .ok),
-        Cell(label: "reseller key on its service", headers: key(\.resellerKey), call: .listCustomersAsReseller, code: .ok),
+        Cell(
+            label: "distributor key on its service", headers: key(\.distributorKey), call: .listMarketplaces,
+            code: .ok),
+        Cell(
+            label: "reseller key on its service", headers: key(\.resellerKey), call: .listCustomersAsReseller, code: .ok
+        ),
         Cell(
             label: "lower-case scheme", headers: { ["bearer " + $0.operatorKey.token.text] }, call: .listAccounts,
             code: .ok),
@@ -170,7 +180,9 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 if cell.code == .ok {
                     try await cell.call.run(clients, metadata)
                 } else {
-                    await expectStatus(cell.code, cell.message?(cell.call)) { try await cell.call.run(clients, metadata) }
+                    await expectStatus(cell.code, cell.message?(cell.call)) {
+                        try await cell.call.run(clients, metadata)
+                    }
                 }
             }
         }
@@ -182,7 +194,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
             try await world.withClients { clients in
                 let attempts: [(CallOptions, Status.Code)] = [
                     (CallOptions(), .unauthenticated), (bearer("x"), .unauthenticated),
-                    (bearer(world.vendorKey), .permissionDenied), (bearer(world.readOnlyOperatorKey), .permissionDenied),
+                    (bearer(world.vendorKey), .permissionDenied),
+                    (bearer(world.readOnlyOperatorKey), .permissionDenied),
                 ]
                 var request = Usageflow_V1_CreateAccountRequest()
                 request.role = .vendor
@@ -190,7 +203,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 for (options, code) in attempts {
                     await expectStatus(code) { try await clients.admin.createAccount(request, options: options) }
                 }
-                let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey)).accounts
+                let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey))
+                    .accounts
                 #expect(accounts.map(\.name) == ["Vendor", "Distributor", "Other Distributor"])
             }
         }
@@ -201,19 +215,27 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
         try await AuthWorld.with { world in
             try await world.withClients { clients in
                 let cases: [(CredentialOperations.IssuedKey, Principal)] = [
-                    (world.operatorKey, Principal(tenant: .operator, credential: .apiKey(id: world.operatorKey.key.id), scope: .full)),
+                    (
+                        world.operatorKey,
+                        Principal(tenant: .operator, credential: .apiKey(id: world.operatorKey.key.id), scope: .full)
+                    ),
                     (
                         world.readOnlyOperatorKey,
-                        Principal(tenant: .operator, credential: .apiKey(id: world.readOnlyOperatorKey.key.id), scope: .readOnly)
+                        Principal(
+                            tenant: .operator, credential: .apiKey(id: world.readOnlyOperatorKey.key.id),
+                            scope: .readOnly)
                     ),
                     (
                         world.vendorKey,
-                        Principal(tenant: .vendor(id: world.vendorID), credential: .apiKey(id: world.vendorKey.key.id), scope: .full)
+                        Principal(
+                            tenant: .vendor(id: world.vendorID), credential: .apiKey(id: world.vendorKey.key.id),
+                            scope: .full)
                     ),
                     (
                         world.distributorKey,
                         Principal(
-                            tenant: .distributor(id: world.distributorID), credential: .apiKey(id: world.distributorKey.key.id),
+                            tenant: .distributor(id: world.distributorID),
+                            credential: .apiKey(id: world.distributorKey.key.id),
                             scope: .full)
                     ),
                     (
@@ -245,7 +267,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 .distributor(id: world.distributorID), name: "billing", subject: nil,
                 sha256Fingerprint: Self.fingerprintHex.uppercased())
             let expected = Principal(
-                tenant: .distributor(id: world.distributorID), credential: .serviceIdentity(id: identity.id), scope: .full)
+                tenant: .distributor(id: world.distributorID), credential: .serviceIdentity(id: identity.id),
+                scope: .full)
             try await world.withClients(peer: peer(subject: "CN=anything", fingerprint: Self.fingerprint)) { clients in
                 let seen = try await clients.whoami(AuthProbe.serviceOnly)
                 #expect(seen == expected.description)
@@ -262,7 +285,8 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
     func subjectCertificate() async throws {
         try await AuthWorld.with { world in
             let identity = try await world.credentials.createServiceIdentity(
-                .distributor(id: world.otherDistributorID), name: "recon", subject: "CN=recon,O=Other", sha256Fingerprint: nil)
+                .distributor(id: world.otherDistributorID), name: "recon", subject: "CN=recon,O=Other",
+                sha256Fingerprint: nil)
             let certificate = peer(subject: "CN=recon,O=Other", fingerprint: Array(repeating: 7, count: 32))
             let expected = Principal(
                 tenant: .distributor(id: world.otherDistributorID), credential: .serviceIdentity(id: identity.id),
@@ -273,7 +297,9 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
             }
             let unverified = world.router(interceptor: world.interceptor(clientCertificatesVerified: false))
             try await world.withClients(router: unverified, peer: certificate) { clients in
-                await expectStatus(.unauthenticated, unknownCertificate) { try await clients.whoami(AuthProbe.serviceOnly) }
+                await expectStatus(.unauthenticated, unknownCertificate) {
+                    try await clients.whoami(AuthProbe.serviceOnly)
+                }
             }
         }
     }
@@ -282,13 +308,20 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
     func certificateRefusals() async throws {
         try await AuthWorld.with { world in
             let identity = try await world.credentials.createServiceIdentity(
-                .distributor(id: world.distributorID), name: "billing", subject: nil, sha256Fingerprint: Self.fingerprintHex)
-            try await world.withClients(peer: peer(subject: "CN=x", fingerprint: Array(repeating: 1, count: 32))) { clients in
-                await expectStatus(.unauthenticated, unknownCertificate) { try await clients.whoami(AuthProbe.serviceOnly) }
+                .distributor(id: world.distributorID), name: "billing", subject: nil,
+                sha256Fingerprint: Self.fingerprintHex)
+            try await world.withClients(peer: peer(subject: "CN=x", fingerprint: Array(repeating: 1, count: 32))) {
+                clients in
+                await expectStatus(.unauthenticated, unknownCertificate) {
+                    try await clients.whoami(AuthProbe.serviceOnly)
+                }
             }
-            _ = try await world.credentials.revokeServiceIdentity(.distributor(id: world.distributorID), id: identity.id)
+            _ = try await world.credentials.revokeServiceIdentity(
+                .distributor(id: world.distributorID), id: identity.id)
             try await world.withClients(peer: peer(subject: "CN=x", fingerprint: Self.fingerprint)) { clients in
-                await expectStatus(.unauthenticated, unknownCertificate) { try await clients.whoami(AuthProbe.serviceOnly) }
+                await expectStatus(.unauthenticated, unknownCertificate) {
+                    try await clients.whoami(AuthProbe.serviceOnly)
+                }
             }
             try await world.withClients { clients in
                 await expectStatus(.permissionDenied) {
@@ -318,9 +351,11 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
     func revokeThroughDistributor() async throws {
         try await AuthWorld.with { world in
             let identity = try await world.credentials.createServiceIdentity(
-                .distributor(id: world.distributorID), name: "billing", subject: nil, sha256Fingerprint: Self.fingerprintHex)
+                .distributor(id: world.distributorID), name: "billing", subject: nil,
+                sha256Fingerprint: Self.fingerprintHex)
             let router = world.router()
-            try await world.withClients(router: router, peer: peer(subject: "CN=x", fingerprint: Self.fingerprint)) { clients in
+            try await world.withClients(router: router, peer: peer(subject: "CN=x", fingerprint: Self.fingerprint)) {
+                clients in
                 let reseller = bearer(world.resellerKey).metadata
                 #expect(try await clients.whoami(metadata: reseller).hasPrefix("reseller"))
                 #expect(try await clients.whoami(AuthProbe.serviceOnly).hasPrefix("service identity"))
@@ -330,7 +365,9 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: reseller) }
                 request.id = identity.id
                 _ = try await clients.distributor.revokeServiceIdentity(request, options: bearer(world.distributorKey))
-                await expectStatus(.unauthenticated, unknownCertificate) { try await clients.whoami(AuthProbe.serviceOnly) }
+                await expectStatus(.unauthenticated, unknownCertificate) {
+                    try await clients.whoami(AuthProbe.serviceOnly)
+                }
             }
         }
     }
@@ -393,7 +430,9 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == minuteLater)
                 // A refused call still proved the key: it counts as a use.
                 world.clock.advance(seconds: 120)
-                _ = await expectStatus(.permissionDenied) { try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey)) }
+                _ = await expectStatus(.permissionDenied) {
+                    try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey))
+                }
                 #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == world.clock.now())
             }
         }

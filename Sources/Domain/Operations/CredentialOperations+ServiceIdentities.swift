@@ -26,7 +26,8 @@ extension CredentialOperations {
         case (nil, let value?):
             normalized = Self.normalizedFingerprint(value)
             if normalized == nil {
-                validation.fail("sha256_fingerprint", "must be 64 hex digits, the SHA-256 of the certificate's DER bytes")
+                validation.fail(
+                    "sha256_fingerprint", "must be 64 hex digits, the SHA-256 of the certificate's DER bytes")
             }
         }
         try validation.check()
@@ -39,7 +40,8 @@ extension CredentialOperations {
                     "a valid service identity already pins this fingerprint", field: "sha256_fingerprint")
             }
             if let subject, matching.contains(where: { !$0.isRevoked && $0.subject == subject }) {
-                throw DomainError.alreadyExists("a valid service identity already has subject \(subject)", field: "subject")
+                throw DomainError.alreadyExists(
+                    "a valid service identity already has subject \(subject)", field: "subject")
             }
             let identity = ServiceIdentity(
                 id: try environment.newID(.serviceIdentity, in: tx), distributorID: distributorID, name: name,

@@ -86,7 +86,8 @@ public struct AuthenticationInterceptor: ServerInterceptor {
         let method = call.context.method
         if publicServices.contains(method.service) { return try await next(call) }
         guard let policy = policies[method.path] else {
-            throw AuthorizationError.permissionDenied("\(method.path) has no access policy; it is closed to every caller")
+            throw AuthorizationError.permissionDenied(
+                "\(method.path) has no access policy; it is closed to every caller")
         }
         let principal = try await authenticate(call.context)
         try policy.authorize(principal, method: method.path)
@@ -171,7 +172,8 @@ public struct AuthenticationInterceptor: ServerInterceptor {
             identity = found
         }
         return Principal(
-            tenant: .distributor(id: identity.distributorID), credential: .serviceIdentity(id: identity.id), scope: .full)
+            tenant: .distributor(id: identity.distributorID), credential: .serviceIdentity(id: identity.id),
+            scope: .full)
     }
 
     private static func microseconds(_ duration: Duration) -> Int64 {

@@ -81,15 +81,19 @@ struct AuthWorld: Sendable {
         ).id
         let credentials = CredentialOperations(environment: environment, hashing: CryptoSecretHashing())
         operatorKey = try await credentials.issueKey(.operator, accountID: "operator", scope: .full, name: "root")
-        readOnlyOperatorKey = try await credentials.issueKey(.operator, accountID: "operator", scope: .readOnly, name: "audit")
+        readOnlyOperatorKey = try await credentials.issueKey(
+            .operator, accountID: "operator", scope: .readOnly, name: "audit")
         vendorKey = try await credentials.issueKey(.operator, accountID: vendorID, scope: .full, name: "")
         distributorKey = try await credentials.issueKey(.operator, accountID: distributorID, scope: .full, name: "")
-        otherDistributorKey = try await credentials.issueKey(.operator, accountID: otherDistributorID, scope: .full, name: "")
+        otherDistributorKey = try await credentials.issueKey(
+            .operator, accountID: otherDistributorID, scope: .full, name: "")
         resellerKey = try await credentials.issueKey(
             .distributor(id: distributorID), accountID: resellerID, scope: .full, name: "")
     }
 
-    var credentials: CredentialOperations { CredentialOperations(environment: environment, hashing: CryptoSecretHashing()) }
+    var credentials: CredentialOperations {
+        CredentialOperations(environment: environment, hashing: CryptoSecretHashing())
+    }
 
     var resellerTenant: ResellerTenant {
         ResellerTenant(id: resellerID, distributorID: distributorID, tier: 1, parentID: nil, allowTier2: true)
@@ -135,7 +139,9 @@ struct AuthWorld: Sendable {
 struct AuthClients {
     let transport: InProcessTransport
     var admin: Usageflow_V1_AdminService_Client { Usageflow_V1_AdminService_Client(transport: transport) }
-    var distributor: Usageflow_V1_DistributorService_Client { Usageflow_V1_DistributorService_Client(transport: transport) }
+    var distributor: Usageflow_V1_DistributorService_Client {
+        Usageflow_V1_DistributorService_Client(transport: transport)
+    }
     var reseller: Usageflow_V1_ResellerService_Client { Usageflow_V1_ResellerService_Client(transport: transport) }
 
     /// The principal's description as the probe saw it (`method` names the probe).
@@ -196,7 +202,9 @@ enum AuthProbe {
 func peer(subject: String, fingerprint: [UInt8]) -> Peer {
     Peer(
         address: "ipv4:127.0.0.1:50000",
-        certificateChain: [PeerCertificate(subject: subject, issuer: "CN=Test CA", sha256Fingerprint: fingerprint, der: [])])
+        certificateChain: [
+            PeerCertificate(subject: subject, issuer: "CN=Test CA", sha256Fingerprint: fingerprint, der: [])
+        ])
 }
 
 /// Expects `body` to fail with `code` (and `message` when given); returns the error.
