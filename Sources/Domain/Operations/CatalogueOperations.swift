@@ -88,21 +88,34 @@ public struct CatalogueOperations: Sendable {
     }
 
     /// Adds a violation for every invalid field of a new product.
+    ///
+    /// A field that already has a violation (a wire enum with an unknown number) is not reported
+    /// again, say as a schema missing while ppu is on.
     public static func validateProduct(
         name: String, description: String, capabilities: Capabilities, into validation: inout Validation
     ) {
         validation.name("name", name)
         validation.text("description", description, maxLength: Limits.descriptionLength, allowNewlines: true)
-        capabilities.validate(into: &validation)
+        validate(capabilities, into: &validation)
     }
 
-    /// Adds a violation for every invalid field of a product change.
+    /// Adds a violation for every invalid field of a product change, as `validateProduct` does.
     public static func validate(_ changes: ProductChanges, into validation: inout Validation) {
         if let name = changes.name { validation.name("name", name) }
         if let description = changes.description {
             validation.text("description", description, maxLength: Limits.descriptionLength, allowNewlines: true)
         }
-        changes.capabilities?.validate(into: &validation)
+        if let capabilities = changes.capabilities { validate(capabilities, into: &validation) }
+    }
+
+    /// The capability rules, skipping fields that already failed.
+    private static func validate(_ capabilities: Capabilities, into validation: inout Validation) {
+        let failed = Set(validation.violations.map(\.field))
+        var rules = Validation()
+        capabilities.validate(into: &rules)
+        for violation in rules.violations where !failed.contains(violation.field) {
+            validation.fail(violation.field, violation.description)
+        }
     }
 
     // MARK: Units
