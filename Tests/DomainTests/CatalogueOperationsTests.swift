@@ -509,8 +509,9 @@ struct CatalogueItemTests {
 
         let first = try await world.catalogue.listItems(world.vendorA, productID: product.id, page: PageRequest(size: 3))
         #expect(first.items == Array(items[0..<3]))
+        let after: Int64 = try #require(first.nextAfter)
         let rest = try await world.catalogue.listItems(
-            world.vendorA, productID: product.id, page: PageRequest(size: 3, after: try #require(first.nextAfter)))
+            world.vendorA, productID: product.id, page: PageRequest(size: 3, after: after))
         #expect(rest.items == [items[3]])
         #expect(rest.nextAfter == nil)
     }
@@ -734,8 +735,8 @@ struct CatalogueUnitTests {
 
         let first = try await world.catalogue.listUnits(world.vendorA, page: PageRequest(size: 5))
         #expect(first.items == Unit.builtin + Array(own[0..<2]))
-        let second = try await world.catalogue.listUnits(
-            world.vendorA, page: PageRequest(size: 5, after: try #require(first.nextAfter)))
+        let after: Int64 = try #require(first.nextAfter)
+        let second = try await world.catalogue.listUnits(world.vendorA, page: PageRequest(size: 5, after: after))
         #expect(second.items == Array(own[2..<5]))
         #expect(second.nextAfter == nil)
 
