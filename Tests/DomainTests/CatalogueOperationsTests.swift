@@ -54,7 +54,9 @@ private struct World {
     }
 
     func items(_ product: Product) async throws -> [Item] {
-        try await store.read { tx in try tx.items(productID: product.id, status: nil, page: PageRequest(size: 1000)).items }
+        try await store.read { tx in
+            try tx.items(productID: product.id, status: nil, page: PageRequest(size: 1000)).items
+        }
     }
 
     func products(_ vendor: Tenant) async throws -> [Product] {
@@ -120,10 +122,15 @@ struct CatalogueProductTests {
         ("Fine", String(repeating: "d", count: 2001), Capabilities(), ["description"]),
         ("Fine", "", Capabilities(ppu: true), ["capabilities.schema"]),
         ("Fine", "", Capabilities(schema: .tr), ["capabilities.schema"]),
-        ("Fine", "", Capabilities(dynamic: true, future: true, late: true),
-         ["capabilities.dynamic", "capabilities.future", "capabilities.late"]),
+        (
+            "Fine", "", Capabilities(dynamic: true, future: true, late: true),
+            ["capabilities.dynamic", "capabilities.future", "capabilities.late"]
+        ),
         ("Fine", "", Capabilities(ppu: true, schema: .qt, tierLevels: 3), ["capabilities.tier_levels"]),
-        ("", String(repeating: "d", count: 2001), Capabilities(ppu: true), ["name", "description", "capabilities.schema"]),
+        (
+            "", String(repeating: "d", count: 2001), Capabilities(ppu: true),
+            ["name", "description", "capabilities.schema"]
+        ),
     ]
 
     @Test("an invalid product names every bad field and stores nothing", arguments: invalidProducts)
@@ -265,7 +272,8 @@ struct CatalogueProductTests {
         }
         _ = try await world.item(product, name: "Usage", mpn: "USAGE", type: .ppu)
         let error = await domainError {
-            try await world.catalogue.updateProduct(world.vendorA, id: product.id, changes: .init(capabilities: Capabilities()))
+            try await world.catalogue.updateProduct(
+                world.vendorA, id: product.id, changes: .init(capabilities: Capabilities()))
         }
         #expect(error?.kind == .failedPrecondition)
     }
@@ -333,21 +341,25 @@ struct CatalogueItemTests {
         #expect(item.unit == "MHz*h")
     }
 
-    static let invalidDrafts: [(label: String, change: @Sendable (inout CatalogueOperations.ItemDraft) -> Void, fields: [String])] = [
-        ("no product", { $0.productID = "" }, ["product_id"]),
-        ("no name", { $0.name = "" }, ["name"]),
-        ("long name", { $0.name = longName }, ["name"]),
-        ("no mpn", { $0.mpn = " " }, ["mpn"]),
-        ("long mpn", { $0.mpn = longName }, ["mpn"]),
-        ("long description", { $0.description = String(repeating: "d", count: 2001) }, ["description"]),
-        ("no type", { $0.type = nil }, ["type"]),
-        ("no precision", { $0.precision = nil }, ["precision"]),
-        ("no unit", { $0.unit = "" }, ["unit"]),
-        ("long unit", { $0.unit = String(repeating: "u", count: 65) }, ["unit"]),
-        ("everything", {
-            $0 = .init(productID: "", name: "", mpn: "", type: nil, precision: nil, unit: "")
-        }, ["product_id", "name", "mpn", "type", "precision", "unit"]),
-    ]
+    static let invalidDrafts:
+        [(label: String, change: @Sendable (inout CatalogueOperations.ItemDraft) -> Void, fields: [String])] = [
+            ("no product", { $0.productID = "" }, ["product_id"]),
+            ("no name", { $0.name = "" }, ["name"]),
+            ("long name", { $0.name = longName }, ["name"]),
+            ("no mpn", { $0.mpn = " " }, ["mpn"]),
+            ("long mpn", { $0.mpn = longName }, ["mpn"]),
+            ("long description", { $0.description = String(repeating: "d", count: 2001) }, ["description"]),
+            ("no type", { $0.type = nil }, ["type"]),
+            ("no precision", { $0.precision = nil }, ["precision"]),
+            ("no unit", { $0.unit = "" }, ["unit"]),
+            ("long unit", { $0.unit = String(repeating: "u", count: 65) }, ["unit"]),
+            (
+                "everything",
+                {
+                    $0 = .init(productID: "", name: "", mpn: "", type: nil, precision: nil, unit: "")
+                }, ["product_id", "name", "mpn", "type", "precision", "unit"]
+            ),
+        ]
 
     @Test("an invalid draft names every bad field and stores nothing", arguments: invalidDrafts)
     func createInvalid(
@@ -368,7 +380,8 @@ struct CatalogueItemTests {
         var validation = Validation()
         validation.fail("precision", "unknown value 99")
         CatalogueOperations.validate(
-            CatalogueOperations.ItemDraft(productID: "PRD-1", name: "n", mpn: "m", type: nil, precision: nil, unit: "MB*h"),
+            CatalogueOperations.ItemDraft(
+                productID: "PRD-1", name: "n", mpn: "m", type: nil, precision: nil, unit: "MB*h"),
             into: &validation)
         #expect(validation.violations.map(\.field) == ["precision", "type"])
     }
@@ -402,7 +415,8 @@ struct CatalogueItemTests {
         let before = try await world.items(product)
         for unit in ["seat", "mb*h", "parsec"] {
             let error = await domainError {
-                try await world.catalogue.createItem(world.vendorA, world.draft(product, name: unit, mpn: unit, unit: unit))
+                try await world.catalogue.createItem(
+                    world.vendorA, world.draft(product, name: unit, mpn: unit, unit: unit))
             }
             #expect(error?.kind == .invalidArgument)
             #expect(fields(error) == ["unit"])
@@ -423,7 +437,8 @@ struct CatalogueItemTests {
     @Test(
         "name and MPN are unique per product and name the field that clashes",
         arguments: [
-            ("Storage", "OTHER", ["name"]), ("Other", "STORAGE-GB", ["mpn"]), ("Storage", "STORAGE-GB", ["name", "mpn"]),
+            ("Storage", "OTHER", ["name"]), ("Other", "STORAGE-GB", ["mpn"]),
+            ("Storage", "STORAGE-GB", ["name", "mpn"]),
         ])
     func duplicates(name: String, mpn: String, expected: [String]) async throws {
         let world = try await World()
@@ -507,7 +522,8 @@ struct CatalogueItemTests {
             world.vendorA, productID: product.id, status: .endOfSale, page: PageRequest())
         #expect(ended.items.isEmpty)
 
-        let first = try await world.catalogue.listItems(world.vendorA, productID: product.id, page: PageRequest(size: 3))
+        let first = try await world.catalogue.listItems(
+            world.vendorA, productID: product.id, page: PageRequest(size: 3))
         #expect(first.items == Array(items[0..<3]))
         let after: Int64 = try #require(first.nextAfter)
         let rest = try await world.catalogue.listItems(
@@ -556,7 +572,9 @@ struct CatalogueItemTests {
             (.init(name: "Renamed", precision: .decimal4, unit: "unit*h"), "precision, unit"),
         ]
         for (changes, named) in refused {
-            let error = await domainError { try await world.catalogue.updateItem(world.vendorA, id: item.id, changes: changes) }
+            let error = await domainError {
+                try await world.catalogue.updateItem(world.vendorA, id: item.id, changes: changes)
+            }
             #expect(error?.kind == .failedPrecondition)
             #expect(error?.message.contains(current.status.rawValue) == true)
             #expect(error?.message.contains("(not \(named))") == true)
@@ -566,7 +584,8 @@ struct CatalogueItemTests {
         // The values it already has are not changes.
         let same = try await world.catalogue.updateItem(
             world.vendorA, id: item.id,
-            changes: .init(name: "Renamed", mpn: "NEW", description: "New", type: .ppu, precision: .decimal2, unit: "MB*h"))
+            changes: .init(
+                name: "Renamed", mpn: "NEW", description: "New", type: .ppu, precision: .decimal2, unit: "MB*h"))
         #expect(same.name == "Renamed")
         #expect(same.mpn == "NEW")
         #expect(same.description == "New")
@@ -708,7 +727,9 @@ struct CatalogueUnitTests {
     ]
 
     @Test("a unit needs a fresh name of 1–64 characters", arguments: invalidUnits)
-    func createInvalid(_ example: (name: String, description: String, kind: DomainError.Kind, fields: [String])) async throws {
+    func createInvalid(
+        _ example: (name: String, description: String, kind: DomainError.Kind, fields: [String])
+    ) async throws {
         let world = try await World()
         _ = try await world.catalogue.createUnit(world.vendorA, name: "GB")
         let before = try await world.units(world.vendorA)
@@ -863,7 +884,9 @@ private final class MemoryCatalogueTransaction: StoreWriter {
         state.items[index].1 = item
     }
     func deleteItem(id: String) throws {
-        guard let index = state.items.firstIndex(where: { $0.1.id == id }) else { throw DomainError.notFound("item", id) }
+        guard let index = state.items.firstIndex(where: { $0.1.id == id }) else {
+            throw DomainError.notFound("item", id)
+        }
         state.items.remove(at: index)
     }
     private func checkUnique(_ item: Item) throws {
@@ -895,25 +918,37 @@ private final class MemoryCatalogueTransaction: StoreWriter {
     // MARK: Not kept here
 
     func apiKey(id: String) throws -> APIKey? { nil }
-    func apiKeys(accountID: String, includeRevoked: Bool, page: PageRequest) throws -> Page<APIKey> { Page(items: [], nextAfter: nil) }
+    func apiKeys(accountID: String, includeRevoked: Bool, page: PageRequest) throws -> Page<APIKey> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ key: APIKey) throws { throw unsupported() }
     func update(_ key: APIKey) throws { throw unsupported() }
     func marketplace(id: String) throws -> Marketplace? { nil }
-    func marketplaces(distributorID: String, page: PageRequest) throws -> Page<Marketplace> { Page(items: [], nextAfter: nil) }
+    func marketplaces(distributorID: String, page: PageRequest) throws -> Page<Marketplace> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ marketplace: Marketplace) throws { throw unsupported() }
     func contract(id: String) throws -> Contract? { nil }
-    func contracts(_ filter: ContractFilter, page: PageRequest) throws -> Page<Contract> { Page(items: [], nextAfter: nil) }
+    func contracts(_ filter: ContractFilter, page: PageRequest) throws -> Page<Contract> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ contract: Contract) throws { throw unsupported() }
     func update(_ contract: Contract) throws { throw unsupported() }
     func listing(id: String) throws -> Listing? { nil }
-    func listings(_ filter: ListingFilter, page: PageRequest) throws -> Page<Listing> { Page(items: [], nextAfter: nil) }
+    func listings(_ filter: ListingFilter, page: PageRequest) throws -> Page<Listing> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ listing: Listing) throws { throw unsupported() }
     func update(_ listing: Listing) throws { throw unsupported() }
     func reseller(id: String) throws -> Reseller? { nil }
-    func resellers(_ filter: ResellerFilter, page: PageRequest) throws -> Page<Reseller> { Page(items: [], nextAfter: nil) }
+    func resellers(_ filter: ResellerFilter, page: PageRequest) throws -> Page<Reseller> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ reseller: Reseller) throws { throw unsupported() }
     func customer(id: String) throws -> Customer? { nil }
-    func customers(_ filter: CustomerFilter, page: PageRequest) throws -> Page<Customer> { Page(items: [], nextAfter: nil) }
+    func customers(_ filter: CustomerFilter, page: PageRequest) throws -> Page<Customer> {
+        Page(items: [], nextAfter: nil)
+    }
     func insert(_ customer: Customer) throws { throw unsupported() }
     func subscription(id: String) throws -> Subscription? { nil }
     func subscriptions(_ filter: SubscriptionFilter, page: PageRequest) throws -> Page<Subscription> {
@@ -922,7 +957,9 @@ private final class MemoryCatalogueTransaction: StoreWriter {
     func insert(_ subscription: Subscription) throws { throw unsupported() }
     func update(_ subscription: Subscription) throws { throw unsupported() }
     func serviceIdentity(id: String) throws -> ServiceIdentity? { nil }
-    func serviceIdentities(distributorID: String, includeRevoked: Bool, page: PageRequest) throws -> Page<ServiceIdentity> {
+    func serviceIdentities(
+        distributorID: String, includeRevoked: Bool, page: PageRequest
+    ) throws -> Page<ServiceIdentity> {
         Page(items: [], nextAfter: nil)
     }
     func serviceIdentities(fingerprint: String, subject: String) throws -> [ServiceIdentity] { [] }

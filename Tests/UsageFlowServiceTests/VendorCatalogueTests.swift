@@ -42,7 +42,8 @@ struct VendorPolicyTests {
     func truthTable() throws {
         let vendor = Principal(tenant: .vendor(id: "VA-100-001"), credential: .apiKey(id: "KEY-1"), scope: .full)
         let readOnly = Principal(tenant: vendor.tenant, credential: vendor.credential, scope: .readOnly)
-        let distributor = Principal(tenant: .distributor(id: "PA-100-001"), credential: .apiKey(id: "KEY-2"), scope: .full)
+        let distributor = Principal(
+            tenant: .distributor(id: "PA-100-001"), credential: .apiKey(id: "KEY-2"), scope: .full)
         let path = RPC.CreateItem.schema.path
         let write = try #require(VendorService.policies[path])
         let read = try #require(VendorService.policies[RPC.GetItem.schema.path])
@@ -87,7 +88,8 @@ struct VendorProductTests {
             request: catalogueID(product.id), context: catalogueContext(RPC.GetProduct.schema, as: world.vendorA))
         #expect(fetched == product)
         let listed = try await world.service.listProducts(
-            request: Usageflow_V1_ListProductsRequest(), context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
+            request: Usageflow_V1_ListProductsRequest(),
+            context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
         #expect(listed.products == [product])
         #expect(listed.nextPageToken.isEmpty)
     }
@@ -104,31 +106,46 @@ struct VendorProductTests {
         #expect(product.capabilities.tierLevels == 1)
     }
 
-    static let invalidProducts: [(label: String, change: @Sendable (inout Usageflow_V1_CreateProductRequest) -> Void, fields: [String])] = [
-        ("long name", { $0.name = longName }, ["name"]),
-        ("no name", { $0.name = "" }, ["name"]),
-        ("long description", { $0.description = String(repeating: "d", count: 2001) }, ["description"]),
-        ("unknown schema", { $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99) }, ["capabilities.schema"]),
-        ("unknown schema without ppu", {
-            $0.capabilities.ppu = false
-            $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 7)
-        }, ["capabilities.schema"]),
-        ("no schema", { $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 0) }, ["capabilities.schema"]),
-        ("late without ppu", {
-            $0.capabilities = Usageflow_V1_Capabilities()
-            $0.capabilities.late = true
-        }, ["capabilities.late"]),
-        ("three levels", { $0.capabilities.tierLevels = 3 }, ["capabilities.tier_levels"]),
-        ("everything", {
-            $0.name = longName
-            $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99)
-            $0.capabilities.tierLevels = -1
-        }, ["capabilities.schema", "name", "capabilities.tier_levels"]),
-    ]
+    static let invalidProducts:
+        [(label: String, change: @Sendable (inout Usageflow_V1_CreateProductRequest) -> Void, fields: [String])] = [
+            ("long name", { $0.name = longName }, ["name"]),
+            ("no name", { $0.name = "" }, ["name"]),
+            ("long description", { $0.description = String(repeating: "d", count: 2001) }, ["description"]),
+            (
+                "unknown schema", { $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99) },
+                ["capabilities.schema"]
+            ),
+            (
+                "unknown schema without ppu",
+                {
+                    $0.capabilities.ppu = false
+                    $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 7)
+                }, ["capabilities.schema"]
+            ),
+            ("no schema", { $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 0) }, ["capabilities.schema"]),
+            (
+                "late without ppu",
+                {
+                    $0.capabilities = Usageflow_V1_Capabilities()
+                    $0.capabilities.late = true
+                }, ["capabilities.late"]
+            ),
+            ("three levels", { $0.capabilities.tierLevels = 3 }, ["capabilities.tier_levels"]),
+            (
+                "everything",
+                {
+                    $0.name = longName
+                    $0.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99)
+                    $0.capabilities.tierLevels = -1
+                }, ["capabilities.schema", "name", "capabilities.tier_levels"]
+            ),
+        ]
 
     @Test("an invalid product is INVALID_ARGUMENT with a BadRequest naming each field", arguments: invalidProducts)
     func invalid(
-        _ example: (label: String, change: @Sendable (inout Usageflow_V1_CreateProductRequest) -> Void, fields: [String])
+        _ example: (
+            label: String, change: @Sendable (inout Usageflow_V1_CreateProductRequest) -> Void, fields: [String]
+        )
     ) async throws {
         let world = try await CatalogueWorld()
         var request = Usageflow_V1_CreateProductRequest()
@@ -175,13 +192,15 @@ struct VendorProductTests {
         var units = Usageflow_V1_ListUnitsRequest()
         units.pageToken = token
         try await world.refuses(.invalidArgument, fields: ["page_token"]) {
-            try await world.service.listUnits(request: units, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+            try await world.service.listUnits(
+                request: units, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
         }
         var bad = Usageflow_V1_ListProductsRequest()
         bad.pageSize = 1001
         bad.pageToken = "not-a-token"
         try await world.refuses(.invalidArgument, fields: ["page_size", "page_token"]) {
-            try await world.service.listProducts(request: bad, context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
+            try await world.service.listProducts(
+                request: bad, context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
         }
     }
 
@@ -230,7 +249,8 @@ struct VendorProductTests {
         request.capabilities.ppu = true
         request.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99)
         try await world.refuses(.invalidArgument, fields: ["capabilities.schema", "name"]) {
-            try await world.service.updateProduct(request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+            try await world.service.updateProduct(
+                request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
         }
     }
 
@@ -246,7 +266,8 @@ struct VendorProductTests {
             .failedPrecondition,
             "product \(product.id) has PPU item \(item.id); ppu cannot be turned off while it has PPU items"
         ) {
-            try await world.service.updateProduct(request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+            try await world.service.updateProduct(
+                request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
         }
     }
 
@@ -258,27 +279,32 @@ struct VendorProductTests {
         for id in [product.id, missing] {
             let message = "product \(id) not found"
             try await world.refuses(.notFound, message) {
-                try await world.service.getProduct(request: catalogueID(id), context: catalogueContext(RPC.GetProduct.schema, as: world.vendorB))
+                try await world.service.getProduct(
+                    request: catalogueID(id), context: catalogueContext(RPC.GetProduct.schema, as: world.vendorB))
             }
             var update = Usageflow_V1_UpdateProductRequest()
             update.id = id
             update.name = "Mine"
             try await world.refuses(.notFound, message) {
-                try await world.service.updateProduct(request: update, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorB))
+                try await world.service.updateProduct(
+                    request: update, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorB))
             }
             var item = world.itemRequest(product)
             item.productId = id
             try await world.refuses(.notFound, message) {
-                try await world.service.createItem(request: item, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorB))
+                try await world.service.createItem(
+                    request: item, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorB))
             }
             var list = Usageflow_V1_ListItemsRequest()
             list.productId = id
             try await world.refuses(.notFound, message) {
-                try await world.service.listItems(request: list, context: catalogueContext(RPC.ListItems.schema, as: world.vendorB))
+                try await world.service.listItems(
+                    request: list, context: catalogueContext(RPC.ListItems.schema, as: world.vendorB))
             }
         }
         let theirs = try await world.service.listProducts(
-            request: Usageflow_V1_ListProductsRequest(), context: catalogueContext(RPC.ListProducts.schema, as: world.vendorB))
+            request: Usageflow_V1_ListProductsRequest(),
+            context: catalogueContext(RPC.ListProducts.schema, as: world.vendorB))
         #expect(theirs.products.isEmpty)
     }
 
@@ -287,7 +313,8 @@ struct VendorProductTests {
         let world = try await CatalogueWorld()
         try await world.refuses(.unauthenticated) {
             try await world.service.listProducts(
-                request: Usageflow_V1_ListProductsRequest(), context: catalogueContext(RPC.ListProducts.schema, as: nil))
+                request: Usageflow_V1_ListProductsRequest(), context: catalogueContext(RPC.ListProducts.schema, as: nil)
+            )
         }
     }
 }
@@ -324,32 +351,48 @@ struct VendorItemTests {
         #expect(listed.items == [item])
     }
 
-    static let invalidItems: [(label: String, change: @Sendable (inout Usageflow_V1_CreateItemRequest) -> Void, fields: [String])] = [
-        ("unknown precision", { $0.precision = Usageflow_V1_Precision(rawValue: 99) }, ["precision"]),
-        ("unknown type", { $0.type = Usageflow_V1_ItemType(rawValue: 42) }, ["type"]),
-        ("both unknown", {
-            $0.type = Usageflow_V1_ItemType(rawValue: -1)
-            $0.precision = Usageflow_V1_Precision(rawValue: 6)
-        }, ["type", "precision"]),
-        ("no type or precision", {
-            $0.type = Usageflow_V1_ItemType(rawValue: 0)
-            $0.precision = Usageflow_V1_Precision(rawValue: 0)
-        }, ["type", "precision"]),
-        ("long name", { $0.name = longName }, ["name"]),
-        ("long mpn", { $0.mpn = longName }, ["mpn"]),
-        ("no mpn", { $0.mpn = "" }, ["mpn"]),
-        ("no unit", { $0.unit = "" }, ["unit"]),
-        ("long unit", { $0.unit = String(repeating: "u", count: 65) }, ["unit"]),
-        ("unknown unit", { $0.unit = "parsec" }, ["unit"]),
-        ("no product", { $0.productId = "" }, ["product_id"]),
-        ("reservation in the wrong case unit", { $0.type = .reservation; $0.unit = "mb*h" }, ["unit"]),
-        ("many", {
-            $0.name = longName
-            $0.mpn = ""
-            $0.precision = Usageflow_V1_Precision(rawValue: 99)
-            $0.unit = ""
-        }, ["precision", "name", "mpn", "unit"]),
-    ]
+    static let invalidItems:
+        [(label: String, change: @Sendable (inout Usageflow_V1_CreateItemRequest) -> Void, fields: [String])] = [
+            ("unknown precision", { $0.precision = Usageflow_V1_Precision(rawValue: 99) }, ["precision"]),
+            ("unknown type", { $0.type = Usageflow_V1_ItemType(rawValue: 42) }, ["type"]),
+            (
+                "both unknown",
+                {
+                    $0.type = Usageflow_V1_ItemType(rawValue: -1)
+                    $0.precision = Usageflow_V1_Precision(rawValue: 6)
+                }, ["type", "precision"]
+            ),
+            (
+                "no type or precision",
+                {
+                    $0.type = Usageflow_V1_ItemType(rawValue: 0)
+                    $0.precision = Usageflow_V1_Precision(rawValue: 0)
+                }, ["type", "precision"]
+            ),
+            ("long name", { $0.name = longName }, ["name"]),
+            ("long mpn", { $0.mpn = longName }, ["mpn"]),
+            ("no mpn", { $0.mpn = "" }, ["mpn"]),
+            ("no unit", { $0.unit = "" }, ["unit"]),
+            ("long unit", { $0.unit = String(repeating: "u", count: 65) }, ["unit"]),
+            ("unknown unit", { $0.unit = "parsec" }, ["unit"]),
+            ("no product", { $0.productId = "" }, ["product_id"]),
+            (
+                "reservation in the wrong case unit",
+                {
+                    $0.type = .reservation
+                    $0.unit = "mb*h"
+                }, ["unit"]
+            ),
+            (
+                "many",
+                {
+                    $0.name = longName
+                    $0.mpn = ""
+                    $0.precision = Usageflow_V1_Precision(rawValue: 99)
+                    $0.unit = ""
+                }, ["precision", "name", "mpn", "unit"]
+            ),
+        ]
 
     @Test("an invalid item is INVALID_ARGUMENT with a BadRequest naming each field", arguments: invalidItems)
     func invalid(
@@ -360,7 +403,8 @@ struct VendorItemTests {
         var request = world.itemRequest(product)
         example.change(&request)
         let error = try await world.refuses(.invalidArgument, fields: example.fields) {
-            try await world.service.createItem(request: request, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+            try await world.service.createItem(
+                request: request, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
         }
         if example.label == "unknown precision" {
             #expect(try catalogueViolations(error).map(\.description) == ["unknown value 99"])
@@ -373,7 +417,8 @@ struct VendorItemTests {
         let product = try await world.product(ppu: false)
         try await world.refuses(.invalidArgument, fields: ["type"]) {
             try await world.service.createItem(
-                request: world.itemRequest(product), context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+                request: world.itemRequest(product), context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA)
+            )
         }
         let reserved = try await world.item(product, type: .reservation)
         #expect(reserved.type == .reservation)
@@ -381,7 +426,10 @@ struct VendorItemTests {
 
     @Test(
         "a duplicate name or MPN is ALREADY_EXISTS naming the field",
-        arguments: [("Storage", "OTHER", ["name"]), ("Other", "STORAGE-GB", ["mpn"]), ("Storage", "STORAGE-GB", ["name", "mpn"])])
+        arguments: [
+            ("Storage", "OTHER", ["name"]), ("Other", "STORAGE-GB", ["mpn"]),
+            ("Storage", "STORAGE-GB", ["name", "mpn"]),
+        ])
     func duplicate(name: String, mpn: String, fields: [String]) async throws {
         let world = try await CatalogueWorld()
         let product = try await world.product()
@@ -401,7 +449,8 @@ struct VendorItemTests {
         for (vendor, name) in [(world.vendorA, "GB*month"), (world.vendorB, "seat")] {
             var unit = Usageflow_V1_CreateUnitRequest()
             unit.name = name
-            _ = try await world.service.createUnit(request: unit, context: catalogueContext(RPC.CreateUnit.schema, as: vendor))
+            _ = try await world.service.createUnit(
+                request: unit, context: catalogueContext(RPC.CreateUnit.schema, as: vendor))
         }
         var request = world.itemRequest(product)
         request.unit = "GB*month"
@@ -411,7 +460,8 @@ struct VendorItemTests {
         var theirs = world.itemRequest(product, name: "Seats", mpn: "SEATS")
         theirs.unit = "seat"
         try await world.refuses(.invalidArgument, fields: ["unit"]) {
-            try await world.service.createItem(request: theirs, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+            try await world.service.createItem(
+                request: theirs, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
         }
     }
 
@@ -423,16 +473,20 @@ struct VendorItemTests {
         try await world.refuses(
             .failedPrecondition, "item \(draft.id) is draft; only published items can reach end of sale"
         ) {
-            try await world.service.endItemSale(request: catalogueID(draft.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
+            try await world.service.endItemSale(
+                request: catalogueID(draft.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
         }
 
         let item = try await world.publishedItem(product)
         #expect(item.status == .published)
-        try await world.refuses(.failedPrecondition, "item \(item.id) is published; only draft items can be published") {
-            try await world.service.publishItem(request: catalogueID(item.id), context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
+        try await world.refuses(.failedPrecondition, "item \(item.id) is published; only draft items can be published")
+        {
+            try await world.service.publishItem(
+                request: catalogueID(item.id), context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
         }
         try await world.refuses(.failedPrecondition, "item \(item.id) is published; only draft items can be deleted") {
-            try await world.service.deleteItem(request: catalogueID(item.id), context: catalogueContext(RPC.DeleteItem.schema, as: world.vendorA))
+            try await world.service.deleteItem(
+                request: catalogueID(item.id), context: catalogueContext(RPC.DeleteItem.schema, as: world.vendorA))
         }
         var precision = Usageflow_V1_UpdateItemRequest()
         precision.id = item.id
@@ -441,7 +495,8 @@ struct VendorItemTests {
             .failedPrecondition,
             "item \(item.id) is published; only name, mpn and description can change (not precision)"
         ) {
-            try await world.service.updateItem(request: precision, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            try await world.service.updateItem(
+                request: precision, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var unitAndType = Usageflow_V1_UpdateItemRequest()
         unitAndType.id = item.id
@@ -451,14 +506,18 @@ struct VendorItemTests {
             .failedPrecondition,
             "item \(item.id) is published; only name, mpn and description can change (not type, unit)"
         ) {
-            try await world.service.updateItem(request: unitAndType, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            try await world.service.updateItem(
+                request: unitAndType, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
 
         let ended = try await world.service.endItemSale(
             request: catalogueID(item.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
         #expect(ended.status == .endOfSale)
-        try await world.refuses(.failedPrecondition, "item \(item.id) is endofsale; only published items can reach end of sale") {
-            try await world.service.endItemSale(request: catalogueID(item.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
+        try await world.refuses(
+            .failedPrecondition, "item \(item.id) is endofsale; only published items can reach end of sale"
+        ) {
+            try await world.service.endItemSale(
+                request: catalogueID(item.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
         }
     }
 
@@ -515,19 +574,22 @@ struct VendorItemTests {
         request.precision = Usageflow_V1_Precision(rawValue: 99)
         request.type = Usageflow_V1_ItemType(rawValue: 3)
         try await world.refuses(.invalidArgument, fields: ["type", "precision", "name"]) {
-            try await world.service.updateItem(request: request, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            try await world.service.updateItem(
+                request: request, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var clash = Usageflow_V1_UpdateItemRequest()
         clash.id = item.id
         clash.mpn = "OTHER"
         try await world.refuses(.alreadyExists, fields: ["mpn"]) {
-            try await world.service.updateItem(request: clash, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            try await world.service.updateItem(
+                request: clash, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var unit = Usageflow_V1_UpdateItemRequest()
         unit.id = item.id
         unit.unit = "parsec"
         try await world.refuses(.invalidArgument, fields: ["unit"]) {
-            try await world.service.updateItem(request: unit, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            try await world.service.updateItem(
+                request: unit, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
     }
 
@@ -540,7 +602,8 @@ struct VendorItemTests {
             request: catalogueID(item.id), context: catalogueContext(RPC.DeleteItem.schema, as: world.vendorA))
         #expect(empty == Google_Protobuf_Empty())
         try await world.refuses(.notFound, "item \(item.id) not found") {
-            try await world.service.getItem(request: catalogueID(item.id), context: catalogueContext(RPC.GetItem.schema, as: world.vendorA))
+            try await world.service.getItem(
+                request: catalogueID(item.id), context: catalogueContext(RPC.GetItem.schema, as: world.vendorA))
         }
         let next = try await world.item(product)
         #expect(next.id == product.id + "-0002")
@@ -565,7 +628,9 @@ struct VendorItemTests {
                 (RPC.DeleteItem.schema, { _ = try await service.deleteItem(request: catalogueID(id), context: $0) }),
             ]
             for (method, call) in calls {
-                try await world.refuses(.notFound, message) { try await call(catalogueContext(method, as: world.vendorB)) }
+                try await world.refuses(.notFound, message) {
+                    try await call(catalogueContext(method, as: world.vendorB))
+                }
             }
         }
     }
@@ -578,7 +643,8 @@ struct VendorItemTests {
         for index in 1...5 { items.append(try await world.item(product, name: "I\(index)", mpn: "M\(index)")) }
         for index in [1, 2, 4] {
             items[index] = try await world.service.publishItem(
-                request: catalogueID(items[index].id), context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
+                request: catalogueID(items[index].id),
+                context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
         }
 
         var request = Usageflow_V1_ListItemsRequest()
@@ -598,12 +664,14 @@ struct VendorItemTests {
         // The same token with another status filter is refused.
         request.status = .draft
         try await world.refuses(.invalidArgument, fields: ["page_token"]) {
-            try await world.service.listItems(request: request, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+            try await world.service.listItems(
+                request: request, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
         }
         var unknown = Usageflow_V1_ListItemsRequest()
         unknown.status = Usageflow_V1_ItemStatus(rawValue: 9)
         try await world.refuses(.invalidArgument, fields: ["product_id", "status"]) {
-            try await world.service.listItems(request: unknown, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+            try await world.service.listItems(
+                request: unknown, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
         }
     }
 }
@@ -626,14 +694,16 @@ struct VendorUnitTests {
         #expect(unit.vendorId == world.vendorA.actor)
 
         let listed = try await world.service.listUnits(
-            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA)
+        )
         #expect(listed.units.map(\.name) == ["MB*h", "MHz*h", "unit*h", "GB*month"])
         #expect(listed.units.map(\.builtin) == [true, true, true, false])
         #expect(listed.units.prefix(3).allSatisfy { $0.vendorId.isEmpty })
         #expect(listed.nextPageToken.isEmpty)
 
         let theirs = try await world.service.listUnits(
-            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorB))
+            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorB)
+        )
         #expect(theirs.units.map(\.name) == ["MB*h", "MHz*h", "unit*h"])
     }
 
@@ -643,14 +713,17 @@ struct VendorUnitTests {
         for index in 1...4 {
             var create = Usageflow_V1_CreateUnitRequest()
             create.name = "u\(index)"
-            _ = try await world.service.createUnit(request: create, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+            _ = try await world.service.createUnit(
+                request: create, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
         }
         var request = Usageflow_V1_ListUnitsRequest()
         request.pageSize = 5
-        let first = try await world.service.listUnits(request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+        let first = try await world.service.listUnits(
+            request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
         #expect(first.units.map(\.name) == ["MB*h", "MHz*h", "unit*h", "u1", "u2"])
         request.pageToken = first.nextPageToken
-        let second = try await world.service.listUnits(request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+        let second = try await world.service.listUnits(
+            request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
         #expect(second.units.map(\.name) == ["u3", "u4"])
         #expect(second.nextPageToken.isEmpty)
     }
@@ -665,11 +738,13 @@ struct VendorUnitTests {
         let world = try await CatalogueWorld()
         var existing = Usageflow_V1_CreateUnitRequest()
         existing.name = "GB"
-        _ = try await world.service.createUnit(request: existing, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+        _ = try await world.service.createUnit(
+            request: existing, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
         var request = Usageflow_V1_CreateUnitRequest()
         request.name = name
         try await world.refuses(code, fields: ["name"]) {
-            try await world.service.createUnit(request: request, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+            try await world.service.createUnit(
+                request: request, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
         }
     }
 }
@@ -732,7 +807,9 @@ struct VendorCatalogueWireTests {
             var list = Usageflow_V1_ListItemsRequest()
             list.productId = product.id
             #expect(try await client.listItems(list, options: readOnly).items.map(\.id) == [item.id])
-            _ = await failure(.permissionDenied) { try await client.createItem(world.itemRequest(product), options: readOnly) }
+            _ = await failure(.permissionDenied) {
+                try await client.createItem(world.itemRequest(product), options: readOnly)
+            }
             _ = await failure(.unauthenticated) { try await client.listUnits(Usageflow_V1_ListUnitsRequest()) }
         }
         #expect(try await world.snapshot().items.count == 1)

@@ -72,10 +72,12 @@ extension CatalogueOperations {
             try Self.checkUnique(name: draft.name, mpn: draft.mpn, productID: product.id, excluding: nil, in: tx)
             let identifier: ItemIdentifier
             do {
-                identifier = try ItemIdentifier(product: product.id, sequence: try tx.nextItemSequence(productID: product.id))
+                identifier = try ItemIdentifier(
+                    product: product.id, sequence: try tx.nextItemSequence(productID: product.id))
             } catch let error as IdentifierError {
                 throw DomainError(
-                    kind: .resourceExhausted, message: "product \(product.id) has no item numbers left: \(error.message)")
+                    kind: .resourceExhausted,
+                    message: "product \(product.id) has no item numbers left: \(error.message)")
             }
             let item = Item(
                 id: identifier.id, localID: identifier.localID, productID: product.id, vendorID: product.vendorID,

@@ -75,7 +75,8 @@ public struct CatalogueOperations: Sendable {
                     let ppuItem = try Self.firstItem(of: product.id, in: tx, where: { $0.type == .ppu })
                 {
                     throw DomainError.wrongState(
-                        "product \(product.id) has PPU item \(ppuItem.id); ppu cannot be turned off while it has PPU items")
+                        "product \(product.id) has PPU item \(ppuItem.id); "
+                            + "ppu cannot be turned off while it has PPU items")
                 }
                 product.capabilities = capabilities
             }

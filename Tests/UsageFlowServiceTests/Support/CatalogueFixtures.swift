@@ -70,7 +70,8 @@ final class CatalogueWorld: Sendable {
             request.capabilities.schema = .qt
         }
         return try await service.createProduct(
-            request: request, context: catalogueContext(Usageflow_V1_VendorService.CreateProduct.schema, as: vendor ?? vendorA))
+            request: request,
+            context: catalogueContext(Usageflow_V1_VendorService.CreateProduct.schema, as: vendor ?? vendorA))
     }
 
     /// A create-item request for a PPU item of `product` in MB*h with two decimals.
@@ -102,7 +103,8 @@ final class CatalogueWorld: Sendable {
     func publishedItem(_ product: Usageflow_V1_Product) async throws -> Usageflow_V1_Item {
         let item = try await item(product)
         return try await service.publishItem(
-            request: catalogueID(item.id), context: catalogueContext(Usageflow_V1_VendorService.PublishItem.schema, as: vendorA))
+            request: catalogueID(item.id),
+            context: catalogueContext(Usageflow_V1_VendorService.PublishItem.schema, as: vendorA))
     }
 
     // MARK: Observing the store
@@ -116,7 +118,9 @@ final class CatalogueWorld: Sendable {
                 let products = try CatalogueWorld.all { try tx.products(vendorID: vendor, page: $0) }
                 snapshot.products += products
                 for product in products {
-                    snapshot.items += try CatalogueWorld.all { try tx.items(productID: product.id, status: nil, page: $0) }
+                    snapshot.items += try CatalogueWorld.all {
+                        try tx.items(productID: product.id, status: nil, page: $0)
+                    }
                 }
                 snapshot.units += try CatalogueWorld.all { try tx.units(vendorID: vendor, page: $0) }
             }
