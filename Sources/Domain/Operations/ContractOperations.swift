@@ -34,7 +34,7 @@ public struct ContractOperations: Sendable {
                     vendorID: vendorID, distributorID: distributorID, marketplaceID: marketplace.id, status: status)
                 if let live = try ChannelOperations.first({ try tx.contracts(filter, page: $0) }) {
                     throw DomainError.alreadyExists(
-                        "vendor \(vendorID) already has a \(live.status.rawValue) contract \(live.id) "
+                        "vendor \(vendorID) already has contract \(live.id) (\(live.status.rawValue)) "
                             + "in marketplace \(marketplace.id)")
                 }
             }

@@ -35,7 +35,7 @@ public struct ListingOperations: Sendable {
                 let filter = ListingFilter(productID: product.id, contractID: contract.id, status: status)
                 if let live = try ChannelOperations.first({ try tx.listings(filter, page: $0) }) {
                     throw DomainError.alreadyExists(
-                        "product \(product.id) already has a \(live.status.rawValue) listing \(live.id) "
+                        "product \(product.id) already has listing \(live.id) (\(live.status.rawValue)) "
                             + "under contract \(contract.id)")
                 }
             }
