@@ -64,10 +64,13 @@ public final class RPCServer: Sendable {
 
     /// Runs call handlers until a graceful shutdown completes, then stops the loops.
     public func run() async {
+        let core = self.core
         await withDiscardingTaskGroup { group in
+            group.addTask { await core.reclaimer.run() }
             for await job in core.jobStream {
                 group.addTask { await job.run() }
             }
+            group.cancelAll()
         }
         for loop in core.loops { loop.stopAndJoin() }
     }

@@ -22,9 +22,13 @@ public struct ServerConfiguration: Sendable {
     public var http2 = HTTP2Settings()
     /// The largest request message accepted, decided from the length prefix.
     public var maxReceiveMessageSize = 4 * 1024 * 1024
-    /// Response bytes buffered per stream before the handler's `send` waits.
+    /// Response bytes a stream may have that HTTP/2 has not framed yet before its handler's `send`
+    /// waits (the message that crosses the mark is still accepted).
     public var streamHighWaterMark = 64 * 1024
-    /// Response bytes buffered for a whole connection before every stream's `send` waits.
+    /// The connection's outbound memory budget: response bytes of all its streams not yet framed.
+    /// At or above it every `send` on the connection waits after queueing its message and new calls
+    /// wait before their handler starts, so a client that stops reading pins about this much plus
+    /// one message per call already running.
     public var connectionOutboundLimit = 4 * 1024 * 1024
     /// Complete request messages queued for a handler before the client's window stays closed.
     public var inboundHighWaterMark = 1024 * 1024
@@ -37,7 +41,9 @@ public struct ServerConfiguration: Sendable {
     public var firstRequestTimeout: Duration = .seconds(20)
     /// A connection with no open streams for this long is closed with GOAWAY.
     public var idleTimeout: Duration = .seconds(300)
-    /// A connection whose pending output makes no progress for this long is closed.
+    /// A connection whose pending output makes no progress for this long is closed, whether the
+    /// socket or the client's flow-control windows hold it back; a single stream stuck this long
+    /// while others move is reset.
     public var writeStallTimeout: Duration = .seconds(30)
     /// How long in-flight calls may run after a graceful shutdown begins.
     public var shutdownGracePeriod: Duration = .seconds(10)

@@ -30,8 +30,8 @@ final class ConnectionIO {
     var onEvents: () -> Void = {}
     /// Called once when the connection must close, with the reason.
     var onClose: (String) -> Void = { _ in }
-    /// Called after the socket buffer drained, so producers blocked on it can continue.
-    var onDrained: () -> Void = {}
+    /// Called after the HTTP/2 engine framed output, so producers waiting for room can continue.
+    var onFramed: () -> Void = {}
 
     init(fd: Int32, loop: EventLoop, http2: HTTP2Connection, tls: TLSConnection?) {
         self.fd = fd
@@ -132,6 +132,7 @@ final class ConnectionIO {
         } else {
             try? http2.writeOutput(into: &socketOutput, limit: 1 << 20)
         }
+        onFramed()
     }
 
     private func compactSocketOutput() {
@@ -172,7 +173,6 @@ final class ConnectionIO {
                 flushEngines()
                 if socketOutputOffset < socketOutput.count { return writeSocket() }
             }
-            onDrained()
         } else if !wantsWritable {
             wantsWritable = true
             loop.modify(fd: fd, events: Self.readEvents | clinux_epollout())

@@ -191,6 +191,10 @@ enum MonotonicClock {
 }
 
 /// A binary min-heap of timers, used on one loop thread.
+///
+/// Cancelling removes the entry at once, so the closure and whatever it captures are freed then,
+/// not when the deadline would have passed (a connection's 20 s first-request timer would
+/// otherwise keep its memory pinned long after it closed).
 struct TimerHeap {
     typealias TimerID = UInt64
 
@@ -201,25 +205,22 @@ struct TimerHeap {
     }
 
     private var heap: [Entry] = []
-    private var cancelled: Set<TimerID> = []
     private var nextID: TimerID = 1
 
+    var count: Int { heap.count }
+
+    @discardableResult
     mutating func insert(deadline: UInt64, action: @escaping () -> Void) -> TimerID {
         let id = nextID
         nextID += 1
         heap.append(Entry(deadline: deadline, id: id, action: action))
-        var child = heap.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard heap[child].deadline < heap[parent].deadline else { break }
-            heap.swapAt(child, parent)
-            child = parent
-        }
+        siftUp(heap.count - 1)
         return id
     }
 
     mutating func cancel(_ id: TimerID) {
-        if heap.contains(where: { $0.id == id }) { cancelled.insert(id) }
+        guard let index = heap.firstIndex(where: { $0.id == id }) else { return }
+        remove(at: index)
     }
 
     /// Milliseconds until the earliest timer, rounded up; -1 when there is none.
@@ -232,29 +233,41 @@ struct TimerHeap {
     mutating func popDue(now: UInt64) -> [() -> Void] {
         var due: [() -> Void] = []
         while let first = heap.first, first.deadline <= now {
-            let entry = removeFirst()
-            if cancelled.remove(entry.id) == nil { due.append(entry.action) }
+            due.append(first.action)
+            remove(at: 0)
         }
         return due
     }
 
-    private mutating func removeFirst() -> Entry {
-        let first = heap[0]
+    private mutating func remove(at index: Int) {
         let last = heap.removeLast()
-        if !heap.isEmpty {
-            heap[0] = last
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1
-                let right = left + 1
-                var smallest = parent
-                if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
-                if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
-                if smallest == parent { break }
-                heap.swapAt(parent, smallest)
-                parent = smallest
-            }
+        guard index < heap.count else { return }
+        heap[index] = last
+        siftDown(index)
+        siftUp(index)
+    }
+
+    private mutating func siftUp(_ start: Int) {
+        var child = start
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].deadline < heap[parent].deadline else { break }
+            heap.swapAt(child, parent)
+            child = parent
         }
-        return first
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+            if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
     }
 }

@@ -24,6 +24,9 @@ struct HandlerJob: Sendable {
         let outcome = await withTaskGroup(of: Outcome.self) { group -> Outcome in
             group.addTask {
                 do {
+                    // A connection whose client is not reading what it already has does not start
+                    // more calls (checked here, in the handler's own task, just before it runs).
+                    try await stream.waitForBudget()
                     let trailers = try await router.handle(call, route: route)
                     return .completed(.ok, trailers, nil)
                 } catch {

@@ -25,7 +25,17 @@ final class ServerConnection: EventLoopHandler {
     private var draining = false
     private var peer = Peer(address: "")
     private var sawRequest = false
-    private var blockedStreams: Set<Int32> = []
+    /// The handshake and first-request timers, cancelled once they cannot fire any more.
+    private var startTimers: [TimerHeap.TimerID] = []
+    /// Response bytes this connection holds for its client; handlers wait on it (see OutboundBudget).
+    let budget: OutboundBudget
+    /// Streams with response bytes inside the HTTP/2 engine, not yet framed.
+    private var sendingStreams: [Int32] = []
+    /// When a response byte was last framed, or when bytes started waiting after none did.
+    private var lastOutboundProgress = MonotonicClock.now
+    /// Reused between turns: the messages taken from a stream, and their framing.
+    private var takenMessages: [[UInt8]] = []
+    private var framedOutput: [UInt8] = []
 
     /// Per-stream state the loop keeps beside the shared `ServerStream`.
     final class StreamRecord {
@@ -36,8 +46,10 @@ final class ServerConnection: EventLoopHandler {
         var deadlineTimer: TimerHeap.TimerID?
         /// Request bytes received but not yet returned to the client as window credit.
         var uncreditedBytes = 0
-        /// When the stream's output was last held back because the client is not reading.
-        var blockedSince: UInt64?
+        /// Response bytes handed to the HTTP/2 engine and not yet framed.
+        var inEngine = 0
+        /// When the engine last framed bytes of this stream (or first received some).
+        var lastProgress: UInt64 = 0
 
         init(stream: ServerStream, maximumMessageSize: Int) {
             self.stream = stream
@@ -50,6 +62,7 @@ final class ServerConnection: EventLoopHandler {
         self.core = core
         self.peerAddress = peerAddress
         self.peerIP = peerIP
+        budget = OutboundBudget(limit: core.configuration.connectionOutboundLimit)
         let http2 = try HTTP2Connection(role: .server, settings: core.configuration.http2)
         let tls = try core.tlsContext.map { try TLSConnection(context: $0) }
         io = ConnectionIO(fd: fd, loop: loop, http2: http2, tls: tls)
@@ -57,7 +70,7 @@ final class ServerConnection: EventLoopHandler {
         io.onHandshake = { [unowned self] in self.handshakeCompleted() }
         io.onEvents = { [unowned self] in self.processEvents() }
         io.onClose = { [unowned self] reason in self.close(reason: reason) }
-        io.onDrained = { [unowned self] in if !self.blockedStreams.isEmpty { self.retryBlockedStreams() } }
+        io.onFramed = { [unowned self] in if !self.sendingStreams.isEmpty { self.accountFramedBytes() } }
     }
 
     var fd: Int32 { io.fd }
@@ -72,14 +85,16 @@ final class ServerConnection: EventLoopHandler {
         }
         let configuration = core.configuration
         let connection = LoopBound(self)
-        loop.schedule(at: MonotonicClock.now + configuration.handshakeTimeout.nanoseconds) {
-            guard let self = connection.value, !self.isClosed, !self.io.handshakeComplete else { return }
-            self.close(reason: "TLS handshake timeout")
+        if io.tls != nil {
+            startTimers.append(loop.schedule(at: MonotonicClock.now + configuration.handshakeTimeout.nanoseconds) {
+                guard let self = connection.value, !self.isClosed, !self.io.handshakeComplete else { return }
+                self.close(reason: "TLS handshake timeout")
+            })
         }
-        loop.schedule(at: MonotonicClock.now + configuration.firstRequestTimeout.nanoseconds) {
+        startTimers.append(loop.schedule(at: MonotonicClock.now + configuration.firstRequestTimeout.nanoseconds) {
             guard let self = connection.value, !self.isClosed, !self.sawRequest else { return }
             self.goAwayAndClose(.noError, reason: "no request headers in time")
-        }
+        })
         flush()
     }
 
@@ -123,7 +138,10 @@ final class ServerConnection: EventLoopHandler {
         while let event = http2.nextEvent() {
             switch event {
             case .requestHeaders(let streamID, let headers, let endStream):
-                sawRequest = true
+                if !sawRequest {
+                    sawRequest = true
+                    cancelStartTimers()
+                }
                 openStream(streamID, headers: headers, endStream: endStream)
             case .data(let streamID, let bytes, let endStream):
                 receiveData(streamID, bytes: bytes, endStream: endStream)
@@ -163,7 +181,9 @@ final class ServerConnection: EventLoopHandler {
         let deadline = head.timeout.map { ContinuousClock.now.advanced(by: $0.duration) }
         let loop = self.loop
         let connection = LoopBound(self)
-        let stream = ServerStream(streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark) { stream in
+        let stream = ServerStream(
+            streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark, budget: budget
+        ) { stream in
             loop.execute { connection.value?.streamHasOutput(stream.streamID) }
         }
         let record = StreamRecord(stream: stream, maximumMessageSize: core.configuration.maxReceiveMessageSize)
@@ -201,6 +221,7 @@ final class ServerConnection: EventLoopHandler {
             failStream(streamID, record: record, status: Status(code: .internal, message: "request stream ended inside a message"))
             return
         }
+        for message in messages { core.reclaimer.noteMessage(message.count) }
         if !messages.isEmpty || endStream { record.stream.deliver(messages, finished: endStream) }
         record.uncreditedBytes += bytes.count
         creditIfRoom(streamID, record: record)
@@ -227,7 +248,6 @@ final class ServerConnection: EventLoopHandler {
     private func failStalled(_ streamID: Int32, record: StreamRecord) {
         record.stream.cancel()
         record.finished = true
-        blockedStreams.remove(streamID)
         try? http2.submitReset(streamID: streamID, errorCode: .cancel)
         flush()
     }
@@ -241,10 +261,18 @@ final class ServerConnection: EventLoopHandler {
 
     private func streamClosed(_ streamID: Int32) {
         guard let record = streams.removeValue(forKey: streamID) else { return }
-        blockedStreams.remove(streamID)
         if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
         record.stream.cancel()
+        let released = record.stream.releaseAll()
+        core.reclaimer.noteFreed(Self.freedByClosing(record, unframedBytes: released.bytes))
+        if released.budgetReopened { wakeBudgetWaiters() }
         if draining, streams.isEmpty { goAwayAndClose(.noError, reason: "drained") }
+    }
+
+    /// About what closing a stream frees: its partial request message, and its unsent responses
+    /// twice (the transport's copy, and the handler's own message it was waiting to send).
+    private static func freedByClosing(_ record: StreamRecord, unframedBytes: Int) -> Int {
+        record.deframer.bufferedByteCount + 2 * unframedBytes
     }
 
     /// A handler task ended (its `HandlerJob` reports back on the loop).
@@ -257,17 +285,15 @@ final class ServerConnection: EventLoopHandler {
     private func streamHasOutput(_ streamID: Int32) {
         guard !isClosed, let record = streams[streamID] else { return }
         if record.uncreditedBytes > 0 { creditIfRoom(streamID, record: record) }
-        if http2.bufferedOutboundBytes(streamID: streamID) > core.configuration.streamHighWaterMark
-            || connectionOutboundBytes() > core.configuration.connectionOutboundLimit
-        {
-            // The client is not reading: leave the handler's bytes with it (its `send` waits).
-            blockedStreams.insert(streamID)
-            if record.blockedSince == nil { record.blockedSince = MonotonicClock.now }
+        let output = record.stream.takeOutput(into: &takenMessages)
+        defer { takenMessages.removeAll(keepingCapacity: takenMessages.capacity <= 1024) }
+        guard !record.finished else {
+            // The call was already answered (deadline, bad framing): its responses go nowhere.
+            var dropped = 0
+            for message in takenMessages { dropped += message.count + 5 }
+            if dropped > 0, record.stream.released(dropped) { wakeBudgetWaiters() }
             return
         }
-        record.blockedSince = nil
-        let output = record.stream.takeOutput()
-        guard !record.finished else { return }
         if let metadata = output.sendHeaders, !record.headersSent {
             record.headersSent = true
             var headers = HTTP2Headers()
@@ -276,10 +302,8 @@ final class ServerConnection: EventLoopHandler {
             append(metadata, to: &headers)
             submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: false) }
         }
-        if !output.data.isEmpty {
-            submitOrReset(streamID) { try $0.submitData(streamID: streamID, bytes: output.data, endStream: false) }
-        }
-        if let (status, trailers, details) = output.trailers {
+        if !takenMessages.isEmpty { submitMessages(streamID, record: record) }
+        if let (status, trailers, details) = output.trailers, !record.finished {
             // The handler has returned: its slot is free even before its task reports back.
             runningHandlers.remove(streamID)
             record.finished = true
@@ -287,6 +311,87 @@ final class ServerConnection: EventLoopHandler {
             sendStatus(streamID, record: record, status: status, trailers: trailers, details: details)
         }
         scheduleFlush()
+    }
+
+    /// Frames `takenMessages` into the stream's DATA. Small messages are gathered into one buffer;
+    /// a large one is handed over on its own, after its prefix, so it is copied once, not twice.
+    private func submitMessages(_ streamID: Int32, record: StreamRecord) {
+        var submitted = 0
+        var refused = 0
+        func submit(_ bytes: [UInt8]) {
+            if record.finished {
+                refused += bytes.count
+            } else if submitOrReset(streamID, { try $0.submitData(streamID: streamID, bytes: bytes, endStream: false) }) {
+                submitted += bytes.count
+            } else {
+                refused += bytes.count
+            }
+        }
+        framedOutput.removeAll(keepingCapacity: true)
+        for message in takenMessages {
+            let length = UInt32(message.count)
+            framedOutput.append(0)
+            framedOutput.append(UInt8(length >> 24))
+            framedOutput.append(UInt8(length >> 16 & 0xFF))
+            framedOutput.append(UInt8(length >> 8 & 0xFF))
+            framedOutput.append(UInt8(length & 0xFF))
+            if message.count >= 16 * 1024 {
+                core.reclaimer.noteMessage(message.count)
+                submit(framedOutput)
+                framedOutput.removeAll(keepingCapacity: true)
+                submit(message)
+            } else {
+                framedOutput.append(contentsOf: message)
+            }
+        }
+        if !framedOutput.isEmpty { submit(framedOutput) }
+        if framedOutput.capacity > 256 * 1024 { framedOutput = [] }
+        if submitted > 0 {
+            if record.inEngine == 0 {
+                if sendingStreams.isEmpty { lastOutboundProgress = MonotonicClock.now }
+                sendingStreams.append(streamID)
+                record.lastProgress = MonotonicClock.now
+            }
+            record.inEngine += submitted
+        }
+        if refused > 0, record.stream.released(refused) { wakeBudgetWaiters() }
+    }
+
+    /// After the engine wrote frames: the bytes it framed no longer count against their streams
+    /// or the budget, and handlers waiting for that room continue.
+    private func accountFramedBytes() {
+        let now = MonotonicClock.now
+        var budgetReopened = false
+        var index = 0
+        while index < sendingStreams.count {
+            let streamID = sendingStreams[index]
+            guard let record = streams[streamID] else {
+                sendingStreams.swapAt(index, sendingStreams.count - 1)
+                sendingStreams.removeLast()
+                continue
+            }
+            let buffered = http2.bufferedOutboundBytes(streamID: streamID)
+            let framed = record.inEngine - buffered
+            if framed > 0 {
+                record.inEngine = buffered
+                record.lastProgress = now
+                lastOutboundProgress = now
+                if record.stream.released(framed) { budgetReopened = true }
+            }
+            if record.inEngine == 0 {
+                sendingStreams.swapAt(index, sendingStreams.count - 1)
+                sendingStreams.removeLast()
+            } else {
+                index += 1
+            }
+        }
+        if budgetReopened { wakeBudgetWaiters() }
+    }
+
+    /// The budget has room again: every stream waiting for it (in `send`, or before its handler
+    /// starts) looks again.
+    private func wakeBudgetWaiters() {
+        for record in streams.values { record.stream.wakeIfRoom() }
     }
 
     private func sendStatus(_ streamID: Int32, record: StreamRecord, status: Status, trailers: Metadata, details: [UInt8]?) {
@@ -313,21 +418,17 @@ final class ServerConnection: EventLoopHandler {
 
     /// Submits a frame for a stream; if the engine refuses it, the stream is reset rather than
     /// left open with no answer.
-    private func submitOrReset(_ streamID: Int32, _ submit: (HTTP2Connection) throws -> Void) {
+    @discardableResult
+    private func submitOrReset(_ streamID: Int32, _ submit: (HTTP2Connection) throws -> Void) -> Bool {
         do {
             try submit(http2)
+            return true
         } catch {
             streams[streamID]?.finished = true
             streams[streamID]?.stream.cancel()
             try? http2.submitReset(streamID: streamID, errorCode: .internalError)
+            return false
         }
-    }
-
-    /// Response bytes nghttp2 holds for every stream of the connection.
-    private func connectionOutboundBytes() -> Int {
-        var total = 0
-        for streamID in streams.keys { total += http2.bufferedOutboundBytes(streamID: streamID) }
-        return total
     }
 
     private func appendStatus(_ status: Status, trailers: Metadata, details: [UInt8]?, to headers: inout HTTP2Headers) {
@@ -375,12 +476,6 @@ final class ServerConnection: EventLoopHandler {
         if !isClosed, io.isFinished { close(reason: "HTTP/2 session finished") }
     }
 
-    private func retryBlockedStreams() {
-        let candidates = blockedStreams
-        blockedStreams.removeAll()
-        for streamID in candidates { streamHasOutput(streamID) }
-    }
-
     // MARK: Lifetime
 
     /// Periodic housekeeping from the loop's sweep: idle and write-stall timeouts.
@@ -391,13 +486,17 @@ final class ServerConnection: EventLoopHandler {
             close(reason: "write stalled")
             return
         }
-        // A stream whose client grants no window keeps its buffers; give it the write-stall
-        // timeout, then reset it so its memory and handler are released.
-        for (streamID, record) in streams {
-            if let since = record.blockedSince, now - since > configuration.writeStallTimeout.nanoseconds {
-                record.blockedSince = nil
-                failStalled(streamID, record: record)
-            }
+        // Response bytes that nothing has framed for the whole timeout: the client keeps every
+        // window shut. Closing is the only way to release the handlers and their memory.
+        let stall = configuration.writeStallTimeout.nanoseconds
+        if !sendingStreams.isEmpty, now - lastOutboundProgress > stall {
+            goAwayAndClose(.noError, reason: "write stalled (flow control)")
+            return
+        }
+        // A single stream whose window stays shut while others move: reset it alone.
+        for streamID in sendingStreams {
+            guard let record = streams[streamID], now - record.lastProgress > stall else { continue }
+            failStalled(streamID, record: record)
         }
         if streams.isEmpty, now - io.lastActivity > configuration.idleTimeout.nanoseconds {
             goAwayAndClose(.noError, reason: "idle")
@@ -425,15 +524,25 @@ final class ServerConnection: EventLoopHandler {
         close(reason: reason)
     }
 
+    private func cancelStartTimers() {
+        for timer in startTimers { loop.cancelTimer(timer) }
+        startTimers = []
+    }
+
     /// Closes the socket and cancels every handler still running. Idempotent.
     func close(reason: String) {
         guard !isClosed else { return }
         isClosed = true
+        cancelStartTimers()
+        var freed = MemoryReclaimer.bytesPerConnection
         for (_, record) in streams {
             if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
             record.stream.cancel()
+            freed += Self.freedByClosing(record, unframedBytes: record.stream.releaseAll().bytes)
         }
         streams.removeAll()
+        sendingStreams.removeAll()
+        core.reclaimer.noteFreed(freed)
         loop.deregister(fd: io.fd)
         Glibc.close(io.fd)
         core.connectionClosed(self)

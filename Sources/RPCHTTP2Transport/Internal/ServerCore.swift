@@ -19,6 +19,8 @@ final class ServerCore: Sendable {
     private let jobs: AsyncStream<HandlerJob>.Continuation
     let jobStream: AsyncStream<HandlerJob>
     private let accounting = Mutex<Accounting>(Accounting())
+    /// Returns memory freed by closed connections and large messages to the system.
+    let reclaimer = MemoryReclaimer()
 
     struct Accounting {
         var total = 0

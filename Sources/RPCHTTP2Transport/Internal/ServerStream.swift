@@ -6,16 +6,23 @@ import Synchronization
 
 /// One call's state shared between its connection's loop thread and its handler task.
 ///
-/// The loop delivers request messages and takes response bytes; the handler awaits the former and
+/// The loop delivers request messages and takes response messages; the handler awaits the former and
 /// produces the latter. Everything shared sits behind one Mutex, and the two sides only wake each
 /// other: the handler through `notifyLoop` (which queues work on the loop), the loop by resuming
 /// the handler's continuation.
+///
+/// Response bytes count against the stream's high-water mark and the connection's budget from
+/// `send` until HTTP/2 has framed them (`released`), not merely until the loop has taken them: a
+/// client with a shut window therefore stops its handler after one message over the mark instead of
+/// letting it queue a second one inside the HTTP/2 engine.
 final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Sendable {
-    // @unchecked Sendable: `state` is a Mutex; the other stored properties are immutable.
+    // @unchecked Sendable: `state` is a Mutex; the other stored properties are immutable, and the
+    // budget is Sendable.
 
     let streamID: Int32
-    /// Response bytes above which `send` waits for the client to read.
+    /// Unframed response bytes above which `send` waits for the client to read.
     let highWaterMark: Int
+    let budget: OutboundBudget
     private let notifyLoop: @Sendable (ServerStream) -> Void
     private let state = Mutex<State>(State())
 
@@ -31,8 +38,13 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
 
         var initialMetadata: Metadata?
         var headersRequested = false
-        var outbound: [UInt8] = []
+        /// Response messages, unframed, that the loop has not taken yet. They are the handler's own
+        /// arrays, not copies, so a handler waiting in `send` does not hold its message twice.
+        var outbound: [[UInt8]] = []
+        /// Framed size of the responses accepted by `send` and not yet framed by HTTP/2.
+        var unframedBytes = 0
         var trailers: (Status, Metadata, [UInt8]?)?
+        /// A handler waiting for room: in `send`, or before it starts (`waitForBudget`).
         var writer: CheckedContinuation<Void, any Error>?
         var loopNotified = false
 
@@ -40,16 +52,19 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var canceller: CheckedContinuation<Void, Never>?
     }
 
-    /// What the loop takes from the stream in one turn.
+    /// What the loop takes from the stream in one turn (the messages go into the loop's array).
     struct Output {
         var sendHeaders: Metadata?
-        var data: [UInt8]
         var trailers: (Status, Metadata, [UInt8]?)?
     }
 
-    init(streamID: Int32, highWaterMark: Int, notifyLoop: @escaping @Sendable (ServerStream) -> Void) {
+    init(
+        streamID: Int32, highWaterMark: Int, budget: OutboundBudget,
+        notifyLoop: @escaping @Sendable (ServerStream) -> Void
+    ) {
         self.streamID = streamID
         self.highWaterMark = highWaterMark
+        self.budget = budget
         self.notifyLoop = notifyLoop
     }
 
@@ -114,6 +129,8 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         if notify { notifyLoop(self) }
     }
 
+    /// Queues the message, then waits while the stream is over its high-water mark or the
+    /// connection over its budget.
     func send(_ message: [UInt8]) async throws {
         let (notify, mustWait) = try state.withLock { state -> (Bool, Bool) in
             if state.cancelled { throw CancellationError() }
@@ -121,21 +138,36 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
                 state.headersRequested = true
                 state.initialMetadata = [:]
             }
-            MessageDeframer.appendFrame(message, to: &state.outbound)
-            return (markNotified(&state), state.outbound.count > highWaterMark)
+            state.outbound.append(message)
+            state.unframedBytes += message.count + 5
+            budget.add(message.count + 5)
+            return (markNotified(&state), needsRoom(state))
         }
         if notify { notifyLoop(self) }
-        if mustWait {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow: (any Error)?? = state.withLock { state in
-                    if state.cancelled { return .some(CancellationError()) }
-                    if state.outbound.count <= highWaterMark { return .some(nil) }
-                    state.writer = continuation
-                    return nil
-                }
-                if let resumeNow {
-                    if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
-                }
+        if mustWait { try await waitForRoom() }
+    }
+
+    /// Waits, before the handler starts, while the connection's budget is spent: a call that
+    /// cannot send anything yet does not get to build its response either.
+    func waitForBudget() async throws {
+        guard budget.isExhausted else { return }
+        try await waitForRoom()
+    }
+
+    private func needsRoom(_ state: borrowing State) -> Bool {
+        state.unframedBytes > highWaterMark || budget.isExhausted
+    }
+
+    private func waitForRoom() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let resumeNow: (any Error)?? = state.withLock { state in
+                if state.cancelled { return .some(CancellationError()) }
+                if !needsRoom(state) { return .some(nil) }
+                state.writer = continuation
+                return nil
+            }
+            if let resumeNow {
+                if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
             }
         }
     }
@@ -191,24 +223,59 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         reader?.resume()
     }
 
-    /// Takes everything the handler produced since the last turn.
-    func takeOutput() -> Output {
-        let (output, writer) = state.withLock { state -> (Output, CheckedContinuation<Void, any Error>?) in
+    /// Takes everything the handler produced since the last turn. The messages are swapped into
+    /// `messages` (which must be empty), so the two arrays keep their capacity between turns.
+    func takeOutput(into messages: inout [[UInt8]]) -> Output {
+        state.withLock { state in
             state.loopNotified = false
-            var output = Output(sendHeaders: nil, data: [], trailers: nil)
             state.consumedBytes = 0
+            var output = Output()
             if let metadata = state.initialMetadata {
                 output.sendHeaders = metadata
                 state.initialMetadata = nil
             }
-            swap(&output.data, &state.outbound)
+            swap(&messages, &state.outbound)
             output.trailers = state.trailers
-            let writer = state.writer
+            return output
+        }
+    }
+
+    /// `count` response bytes left the transport (framed by HTTP/2, or dropped): they no longer
+    /// count against the stream or the budget. Returns true when the budget has room again and
+    /// every waiting stream must be woken.
+    func released(_ count: Int) -> Bool {
+        var budgetReopened = false
+        let writer = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            let count = min(count, state.unframedBytes)
+            state.unframedBytes -= count
+            budgetReopened = budget.release(count)
+            guard let writer = state.writer, !needsRoom(state) else { return nil }
             state.writer = nil
-            return (output, writer)
+            return writer
         }
         writer?.resume()
-        return output
+        return budgetReopened
+    }
+
+    /// Releases every byte the stream still counts and drops its queued messages (the stream is
+    /// gone). Returns the bytes released, and true when the budget has room again.
+    func releaseAll() -> (bytes: Int, budgetReopened: Bool) {
+        state.withLock { state in
+            let count = state.unframedBytes
+            state.unframedBytes = 0
+            state.outbound = []
+            return (count, budget.release(count))
+        }
+    }
+
+    /// Resumes a handler waiting for room if it now has some (after the budget reopened).
+    func wakeIfRoom() {
+        let writer = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard let writer = state.writer, !needsRoom(state) else { return nil }
+            state.writer = nil
+            return writer
+        }
+        writer?.resume()
     }
 
     /// Fails every wait of the handler; its task is cancelled by the watcher.
@@ -227,7 +294,9 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         canceller?.resume()
     }
 
-
     /// Bytes of complete request messages the handler has not taken yet.
     var queuedInboundBytes: Int { state.withLock { $0.queuedBytes } }
+
+    /// Response bytes not yet framed (for tests and the loop's stall checks).
+    var unframedBytes: Int { state.withLock { $0.unframedBytes } }
 }
