@@ -19,7 +19,8 @@ struct SchemaTests {
 
     /// Every schema object's SQL, to compare a schema before and after reopening.
     private static func schemaSQL(_ connection: SQLiteConnection) throws -> [String] {
-        try connection.query("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name") {
+        try connection.query("SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_schema ORDER BY name")
+        {
             try $0.text(0)
         }
     }

@@ -58,7 +58,8 @@ class StoreReadTransaction: StoreReader {
     ) throws -> T? {
         try perform { connection in
             try connection.queryOne(
-                "SELECT \(columns) FROM \(table)\(filter.whereClause) ORDER BY seq LIMIT 1", filter.bindings, row: decode)
+                "SELECT \(columns) FROM \(table)\(filter.whereClause) ORDER BY seq LIMIT 1", filter.bindings,
+                row: decode)
         }
     }
 

@@ -3,8 +3,9 @@
 
 import Domain
 import SQLite
-@testable import Storage
 import Testing
+
+@testable import Storage
 
 @Suite("StorageFailure")
 struct StorageFailureTests {
@@ -27,7 +28,8 @@ struct StorageFailureTests {
         (1, "no such table: acounts", .internalFailure),  // SQLITE_ERROR
     ]
 
-    @Test("each SQLite failure becomes one kind of domain error, with SQLite's text only in the cause", arguments: kinds)
+    @Test(
+        "each SQLite failure becomes one kind of domain error, with SQLite's text only in the cause", arguments: kinds)
     func mapping(code: Int32, message: String, kind: DomainError.Kind) {
         let sqlite = SQLiteError(resultCode: code, message: message)
         let error = StorageFailure.domainError(sqlite)
@@ -49,8 +51,10 @@ struct StorageFailureTests {
             StorageFailure.domainError(sqlite, noun: "item", id: "PRD-000-000-001-0001").message
                 == "item PRD-000-000-001-0001 already exists")
         let rules = [
-            StorageFailure.Uniqueness(columns: "items.product_id, items.name", message: "name taken already exists", field: "name"),
-            StorageFailure.Uniqueness(columns: "items.product_id, items.mpn", message: "MPN taken already exists", field: "mpn"),
+            StorageFailure.Uniqueness(
+                columns: "items.product_id, items.name", message: "name taken already exists", field: "name"),
+            StorageFailure.Uniqueness(
+                columns: "items.product_id, items.mpn", message: "MPN taken already exists", field: "mpn"),
             StorageFailure.Uniqueness(columns: "items.mpn", message: "wrong rule", field: nil),
         ]
         let error = StorageFailure.domainError(sqlite, noun: "item", id: "PRD-000-000-001-0001", uniqueness: rules)
@@ -66,12 +70,14 @@ struct StorageFailureTests {
         #expect(StorageFailure.mapped(TestFailure(reason: "mine")) as? TestFailure == TestFailure(reason: "mine"))
     }
 
-    @Test("constraint columns are read only from a UNIQUE failure", arguments: [
-        ("UNIQUE constraint failed: a.b, a.c", "a.b, a.c"),
-        ("UNIQUE constraint failed: ", ""),
-        ("FOREIGN KEY constraint failed", nil),
-        ("unique constraint failed: a.b", nil),
-    ] as [(String, String?)])
+    @Test(
+        "constraint columns are read only from a UNIQUE failure",
+        arguments: [
+            ("UNIQUE constraint failed: a.b, a.c", "a.b, a.c"),
+            ("UNIQUE constraint failed: ", ""),
+            ("FOREIGN KEY constraint failed", nil),
+            ("unique constraint failed: a.b", nil),
+        ] as [(String, String?)])
     func constraintColumns(message: String, columns: String?) {
         #expect(StorageFailure.constraintColumns(message).map(String.init) == columns)
     }

@@ -29,7 +29,9 @@ struct StoreReadTransactionTests {
             var pages: [Page<Account>] = []
             var after: Int64?
             repeat {
-                let page = try await store.read { [after] in try $0.accounts(role: nil, page: PageRequest(size: size, after: after)) }
+                let page = try await store.read { [after] in
+                    try $0.accounts(role: nil, page: PageRequest(size: size, after: after))
+                }
                 pages.append(page)
                 after = page.nextAfter
             } while after != nil && pages.count <= count + 1
@@ -119,8 +121,9 @@ struct StoreReadTransactionTests {
             let rest = try await store.read { [first] in
                 try $0.accounts(role: nil, page: PageRequest(size: 10, after: first.nextAfter))
             }
-            #expect(first.items + rest.items
-                == [World.vendor, World.otherVendor, World.distributor, World.otherDistributor, Self.vendor(77)])
+            #expect(
+                first.items + rest.items
+                    == [World.vendor, World.otherVendor, World.distributor, World.otherDistributor, Self.vendor(77)])
         }
     }
 }

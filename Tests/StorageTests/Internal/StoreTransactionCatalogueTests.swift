@@ -63,7 +63,9 @@ struct StoreTransactionCatalogueTests {
                 try tx.update(product)
                 try tx.update(item)
             }
-            let found = try await store.read { [item, product] tx in (try tx.product(id: product.id), try tx.item(id: item.id)) }
+            let found = try await store.read { [item, product] tx in
+                (try tx.product(id: product.id), try tx.item(id: item.id))
+            }
             #expect(found.0 == product)
             #expect(found.1 == item)
 
@@ -119,9 +121,13 @@ struct StoreTransactionCatalogueTests {
                 let found = try await store.read { tx in
                     try readAll(size: 2) { try tx.items(productID: World.product.id, status: status, page: $0) }.items
                 }
-                #expect(found == items.filter { status == nil || $0.status == status }, "status \(String(describing: status))")
+                #expect(
+                    found == items.filter { status == nil || $0.status == status },
+                    "status \(String(describing: status))")
             }
-            let other = try await store.read { try $0.items(productID: World.otherProduct.id, status: nil, page: PageRequest()) }
+            let other = try await store.read {
+                try $0.items(productID: World.otherProduct.id, status: nil, page: PageRequest())
+            }
             #expect(other.items.isEmpty)
             #expect(other.nextAfter == nil)
         }
@@ -135,7 +141,10 @@ struct StoreTransactionCatalogueTests {
             try await store.write { try World.insert(into: $0) }
             // World took number 1 for its item.
             let numbers = try await store.write { tx in
-                [try tx.nextItemSequence(productID: World.product.id), try tx.nextItemSequence(productID: World.product.id)]
+                [
+                    try tx.nextItemSequence(productID: World.product.id),
+                    try tx.nextItemSequence(productID: World.product.id),
+                ]
             }
             #expect(numbers == [2, 3])
             #expect(try await store.write { try $0.nextItemSequence(productID: World.otherProduct.id) } == 1)
@@ -186,20 +195,26 @@ struct StoreTransactionCatalogueTests {
             sameName.id = "PRD-000-000-001-0002"
             sameName.localID = "PRD_000_000_001_0002"
             sameName.mpn = "other"
-            let nameError = await expectDomainError(.alreadyExists) { try await store.write { [sameName] in try $0.insert(sameName) } }
+            let nameError = await expectDomainError(.alreadyExists) {
+                try await store.write { [sameName] in try $0.insert(sameName) }
+            }
             #expect(nameError?.violations.map(\.field) == ["name"])
             #expect(nameError?.message == "an item named Small VM already exists in product PRD-000-000-001")
 
             var sameMPN = sameName
             sameMPN.name = "other"
             sameMPN.mpn = World.item.mpn
-            let mpnError = await expectDomainError(.alreadyExists) { try await store.write { [sameMPN] in try $0.insert(sameMPN) } }
+            let mpnError = await expectDomainError(.alreadyExists) {
+                try await store.write { [sameMPN] in try $0.insert(sameMPN) }
+            }
             #expect(mpnError?.violations.map(\.field) == ["mpn"])
 
             var sameID = sameName
             sameID.id = World.item.id
             sameID.name = "other"
-            let idError = await expectDomainError(.alreadyExists) { try await store.write { [sameID] in try $0.insert(sameID) } }
+            let idError = await expectDomainError(.alreadyExists) {
+                try await store.write { [sameID] in try $0.insert(sameID) }
+            }
             #expect(idError?.message == "item \(World.item.id) already exists")
 
             // The same name and MPN in another product are fine.
@@ -215,7 +230,9 @@ struct StoreTransactionCatalogueTests {
             renamed.mpn = "free"
             try await store.write { [renamed] in try $0.insert(renamed) }
             renamed.name = World.item.name
-            let renameError = await expectDomainError(.alreadyExists) { try await store.write { [renamed] in try $0.update(renamed) } }
+            let renameError = await expectDomainError(.alreadyExists) {
+                try await store.write { [renamed] in try $0.update(renamed) }
+            }
             #expect(renameError?.violations.map(\.field) == ["name"])
             let stored = try await store.read { [renamed] in try $0.item(id: renamed.id)?.name }
             #expect(stored == "other")

@@ -56,8 +56,12 @@ struct StoreTransactionChannelTests {
             let subscriptions = [World.directCustomer, World.tier1Customer, World.tier2Customer].enumerated().map {
                 World.subscription($0.offset, customer: $0.element, status: status)
             }
-            try await store.write { [subscriptions] tx in for subscription in subscriptions { try tx.insert(subscription) } }
-            let found = try await store.read { [subscriptions] tx in try subscriptions.map { try tx.subscription(id: $0.id) } }
+            try await store.write { [subscriptions] tx in
+                for subscription in subscriptions { try tx.insert(subscription) }
+            }
+            let found = try await store.read { [subscriptions] tx in
+                try subscriptions.map { try tx.subscription(id: $0.id) }
+            }
             #expect(found == subscriptions)
             #expect(subscriptions.map(\.tiers.tier1ID) == [nil, World.tier1.id, World.tier1.id])
             #expect(subscriptions.map(\.tiers.tier2ID) == [nil, nil, World.tier2.id])
@@ -84,11 +88,15 @@ struct StoreTransactionChannelTests {
 
             var missing = contract
             missing.id = "CRD-99999-99999-99999"
-            let error = await expectDomainError(.notFound) { try await store.write { [missing] in try $0.update(missing) } }
+            let error = await expectDomainError(.notFound) {
+                try await store.write { [missing] in try $0.update(missing) }
+            }
             #expect(error?.message == "contract CRD-99999-99999-99999 not found")
             var missingListing = listing
             missingListing.id = "LST-999-999-999"
-            await expectDomainError(.notFound) { try await store.write { [missingListing] in try $0.update(missingListing) } }
+            await expectDomainError(.notFound) {
+                try await store.write { [missingListing] in try $0.update(missingListing) }
+            }
             // The failed update wrote no history for the missing contract.
             let stored = try await store.read { [missing] in try $0.contract(id: missing.id) }
             #expect(stored == nil)
@@ -101,27 +109,39 @@ struct StoreTransactionChannelTests {
         ("a status change appends history", { try $0.suspend(at: World.time(300), by: "operator", reason: "unpaid") }),
         ("a parameter value changes", { $0.parameters[1].value = "A-18" }),
         ("parameters are reordered", { $0.parameters.reverse() }),
-        ("the reconciliation flag moves", {
-            $0.parameters[1].reconciliation = false
-            $0.parameters[0].reconciliation = true
-        }),
+        (
+            "the reconciliation flag moves",
+            {
+                $0.parameters[1].reconciliation = false
+                $0.parameters[0].reconciliation = true
+            }
+        ),
         ("a parameter is removed", { $0.parameters.remove(at: 0) }),
         ("every parameter is removed", { $0.parameters = [] }),
         ("a parameter is added first", { $0.parameters.insert(Parameter(name: "new", value: "1"), at: 0) }),
-        ("a removed name comes back last", {
-            let zone = $0.parameters.removeFirst()
-            $0.parameters.append(zone)
-        }),
-        ("history is rewritten", {
-            $0.history = [StatusChange(from: "", to: "suspended", at: World.time(1), actor: "system", reason: "x")]
-        }),
+        (
+            "a removed name comes back last",
+            {
+                let zone = $0.parameters.removeFirst()
+                $0.parameters.append(zone)
+            }
+        ),
+        (
+            "history is rewritten",
+            {
+                $0.history = [StatusChange(from: "", to: "suspended", at: World.time(1), actor: "system", reason: "x")]
+            }
+        ),
         ("history is emptied", { $0.history = [] }),
-        ("the scalar fields change", {
-            $0.externalID = "ext-2"
-            $0.externalUID = ""
-            $0.tiers = Tiers(customerID: World.directCustomer.id, tier1ID: nil, tier2ID: nil)
-            try $0.terminate(at: World.time(301), by: World.distributor.id, reason: "")
-        }),
+        (
+            "the scalar fields change",
+            {
+                $0.externalID = "ext-2"
+                $0.externalUID = ""
+                $0.tiers = Tiers(customerID: World.directCustomer.id, tier1ID: nil, tier2ID: nil)
+                try $0.terminate(at: World.time(301), by: World.distributor.id, reason: "")
+            }
+        ),
     ]
 
     @Test("a subscription update stores its parameters and history exactly", arguments: subscriptionChanges)
@@ -134,7 +154,8 @@ struct StoreTransactionChannelTests {
             #expect(stored == subscription)
             // A second change on top of the first is stored exactly too.
             subscription.history.append(
-                StatusChange(from: subscription.status.rawValue, to: "terminated", at: World.time(400), actor: "operator"))
+                StatusChange(
+                    from: subscription.status.rawValue, to: "terminated", at: World.time(400), actor: "operator"))
             subscription.status = .terminated
             subscription.parameters.append(Parameter(name: "last", value: "z"))
             try await store.write { [subscription] in try $0.update(subscription) }
@@ -209,7 +230,8 @@ struct StoreTransactionChannelTests {
         ContractFilter(marketplaceID: World.marketplace.id),
         ContractFilter(status: .terminated),
         ContractFilter(vendorID: World.vendor.id, status: .pending),
-        ContractFilter(vendorID: World.otherVendor.id, distributorID: World.distributor.id, marketplaceID: World.marketplace.id),
+        ContractFilter(
+            vendorID: World.otherVendor.id, distributorID: World.distributor.id, marketplaceID: World.marketplace.id),
         ContractFilter(vendorID: World.distributor.id),
     ]
 
@@ -259,7 +281,8 @@ struct StoreTransactionChannelTests {
         ListingFilter(contractID: World.contract.id),
         ListingFilter(marketplaceID: World.otherMarketplace.id),
         ListingFilter(status: .listed),
-        ListingFilter(distributorID: World.distributor.id, productID: World.product.id, marketplaceID: World.marketplace.id),
+        ListingFilter(
+            distributorID: World.distributor.id, productID: World.product.id, marketplaceID: World.marketplace.id),
         ListingFilter(productID: World.product.id, contractID: World.contract.id, status: .declined),
         ListingFilter(vendorID: World.otherVendor.id, status: .unlisted),
     ]
@@ -293,7 +316,8 @@ struct StoreTransactionChannelTests {
             subscriptions.append(
                 World.subscription(
                     number, customer: customers[number % 3], status: statuses[number % statuses.count],
-                    externalID: number == 9 ? World.subscription.externalID : number % 4 == 0 ? "" : "ext-\(number + 10)",
+                    externalID: number == 9
+                        ? World.subscription.externalID : number % 4 == 0 ? "" : "ext-\(number + 10)",
                     product: number % 2 == 0 ? World.product : World.otherProduct,
                     distributorID: number >= 9 ? World.otherDistributor.id : World.distributor.id))
         }
@@ -355,21 +379,30 @@ struct StoreTransactionChannelTests {
                 createdAt: World.time(0))
             let cases: [(String, @Sendable (any StoreWriter) throws -> Void)] = [
                 ("marketplace MP-00001 already exists", { try $0.insert(marketplace) }),
-                ("contract CRD-00000-00000-00001 already exists", {
-                    var contract = World.contract
-                    contract.marketplaceID = World.otherMarketplace.id
-                    try $0.insert(contract)
-                }),
-                ("listing LST-000-000-001 already exists", {
-                    var listing = World.listing
-                    listing.status = .declined
-                    try $0.insert(listing)
-                }),
-                ("subscription AS-0000-0000-0001 already exists", {
-                    var subscription = World.subscription
-                    subscription.externalID = ""
-                    try $0.insert(subscription)
-                }),
+                (
+                    "contract CRD-00000-00000-00001 already exists",
+                    {
+                        var contract = World.contract
+                        contract.marketplaceID = World.otherMarketplace.id
+                        try $0.insert(contract)
+                    }
+                ),
+                (
+                    "listing LST-000-000-001 already exists",
+                    {
+                        var listing = World.listing
+                        listing.status = .declined
+                        try $0.insert(listing)
+                    }
+                ),
+                (
+                    "subscription AS-0000-0000-0001 already exists",
+                    {
+                        var subscription = World.subscription
+                        subscription.externalID = ""
+                        try $0.insert(subscription)
+                    }
+                ),
             ]
             for (message, body) in cases {
                 let error = await expectDomainError(.alreadyExists) { try await store.write(body) }
@@ -386,7 +419,9 @@ struct StoreTransactionChannelTests {
             var second = World.contract
             second.id = "CRD-00000-00000-00002"
             second.status = .pending
-            let error = await expectDomainError(.alreadyExists) { try await store.write { [second] in try $0.insert(second) } }
+            let error = await expectDomainError(.alreadyExists) {
+                try await store.write { [second] in try $0.insert(second) }
+            }
             #expect(error?.message.hasSuffix("already exists") == true)
             #expect(error?.message.contains("contracts") == false)
 
@@ -449,12 +484,15 @@ struct StoreTransactionChannelTests {
         try await withWorld { store throws in
             var repeated = World.subscription(1, customer: World.directCustomer)
             repeated.parameters = [Parameter(name: "zone", value: "a"), Parameter(name: "zone", value: "b")]
-            let nameError = await expectDomainError(.alreadyExists) { try await store.write { [repeated] in try $0.insert(repeated) } }
+            let nameError = await expectDomainError(.alreadyExists) {
+                try await store.write { [repeated] in try $0.insert(repeated) }
+            }
             #expect(nameError?.violations.map(\.field) == ["parameters"])
 
             var twoReconciliations = World.subscription(2, customer: World.directCustomer)
             twoReconciliations.parameters = [
-                Parameter(name: "a", value: "1", reconciliation: true), Parameter(name: "b", value: "2", reconciliation: true),
+                Parameter(name: "a", value: "1", reconciliation: true),
+                Parameter(name: "b", value: "2", reconciliation: true),
             ]
             let reconciliationError = await expectDomainError(.alreadyExists) {
                 try await store.write { [twoReconciliations] in try $0.insert(twoReconciliations) }

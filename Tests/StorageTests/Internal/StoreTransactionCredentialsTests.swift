@@ -44,7 +44,9 @@ struct StoreTransactionCredentialsTests {
 
             var missing = key
             missing.id = "KEY-9999-9999"
-            let error = await expectDomainError(.notFound) { try await store.write { [missing] in try $0.update(missing) } }
+            let error = await expectDomainError(.notFound) {
+                try await store.write { [missing] in try $0.update(missing) }
+            }
             #expect(error?.message == "API key KEY-9999-9999 not found")
             let stored3 = try await store.read { [missing] in try $0.apiKey(id: missing.id) }
             #expect(stored3 == nil)
@@ -68,7 +70,9 @@ struct StoreTransactionCredentialsTests {
             let (all, valid, none) = try await store.read { tx in
                 (
                     try readAll(size: 2) { try tx.apiKeys(accountID: World.vendor.id, includeRevoked: true, page: $0) },
-                    try readAll(size: 2) { try tx.apiKeys(accountID: World.vendor.id, includeRevoked: false, page: $0) },
+                    try readAll(size: 2) {
+                        try tx.apiKeys(accountID: World.vendor.id, includeRevoked: false, page: $0)
+                    },
                     try readAll(size: 2) { try tx.apiKeys(accountID: "operator", includeRevoked: true, page: $0) }
                 )
             }
@@ -162,7 +166,9 @@ struct StoreTransactionCredentialsTests {
         try await withWorld { store throws in
             var key = World.apiKey
             key.accountID = World.otherVendor.id
-            let keyError = await expectDomainError(.alreadyExists) { try await store.write { [key] in try $0.insert(key) } }
+            let keyError = await expectDomainError(.alreadyExists) {
+                try await store.write { [key] in try $0.insert(key) }
+            }
             #expect(keyError?.message == "API key KEY-0000-0001 already exists")
 
             var sameSubject = World.identity
@@ -191,7 +197,9 @@ struct StoreTransactionCredentialsTests {
             var samePin = pinned
             samePin.id = "SI-000-004"
             try await store.write { try $0.insert(pinned) }
-            let pinError = await expectDomainError(.alreadyExists) { try await store.write { [samePin] in try $0.insert(samePin) } }
+            let pinError = await expectDomainError(.alreadyExists) {
+                try await store.write { [samePin] in try $0.insert(samePin) }
+            }
             #expect(pinError?.violations.map(\.field) == ["sha256_fingerprint"])
             let stored = try await store.read { [samePin] in try $0.serviceIdentity(id: samePin.id) }
             #expect(stored == nil)

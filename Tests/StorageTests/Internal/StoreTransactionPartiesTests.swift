@@ -14,7 +14,8 @@ struct StoreTransactionPartiesTests {
     func accountTimes(microseconds: Int64) async throws {
         try await withStore { store, _ throws in
             let account = Account(
-                id: "VA-123-456", role: .vendor, name: "Acme", createdAt: Timestamp(microsecondsSinceEpoch: microseconds))
+                id: "VA-123-456", role: .vendor, name: "Acme",
+                createdAt: Timestamp(microsecondsSinceEpoch: microseconds))
             try await store.write { [account] in try $0.insert(account) }
             let stored = try await store.read { [account] in try $0.account(id: account.id) }
             #expect(stored == account)
@@ -23,7 +24,9 @@ struct StoreTransactionPartiesTests {
 
     @Test(
         "names come back exactly, whatever they hold",
-        arguments: ["", " ", "Ærø Ĳssel — 株式会社 🚀", "line\nbreak\ttab", "nul\u{0}inside", "'; DROP TABLE accounts; --"]
+        arguments: [
+            "", " ", "Ærø Ĳssel — 株式会社 🚀", "line\nbreak\ttab", "nul\u{0}inside", "'; DROP TABLE accounts; --",
+        ]
     )
     func accountNames(name: String) async throws {
         try await withStore { store, _ throws in
@@ -131,7 +134,9 @@ struct StoreTransactionPartiesTests {
         try await withWorld { store throws in
             var account = World.otherVendor
             account.id = World.vendor.id
-            let accountError = await expectDomainError(.alreadyExists) { try await store.write { [account] in try $0.insert(account) } }
+            let accountError = await expectDomainError(.alreadyExists) {
+                try await store.write { [account] in try $0.insert(account) }
+            }
             #expect(accountError?.message == "account VA-000-001 already exists")
             await expectDomainError(.alreadyExists) { try await store.write { try $0.insert(World.tier1) } }
             let customerError = await expectDomainError(.alreadyExists) {

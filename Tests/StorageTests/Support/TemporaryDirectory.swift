@@ -22,6 +22,7 @@ struct SystemError: Error, CustomStringConvertible {
 }
 
 /// Runs `body` with a fresh directory under `$TMPDIR` (or /tmp), removed with its files afterwards.
+@discardableResult
 func withTemporaryDirectory<R>(_ body: (TemporaryDirectory) async throws -> R) async throws -> R {
     let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
     var template = Array((base + "/storage-tests-XXXXXX").utf8CString)
@@ -34,6 +35,7 @@ func withTemporaryDirectory<R>(_ body: (TemporaryDirectory) async throws -> R) a
 }
 
 /// Runs `body` with a store over a new file in a fresh directory and closes it afterwards.
+@discardableResult
 func withStore<R>(
     readers: Int = 2, _ body: (SQLiteDataStore, TemporaryDirectory) async throws -> R
 ) async throws -> R {
@@ -51,6 +53,7 @@ func withStore<R>(
 }
 
 /// Runs `body` with a store that already holds `World`'s objects.
+@discardableResult
 func withWorld<R>(_ body: (SQLiteDataStore) async throws -> R) async throws -> R {
     try await withStore { store, _ in
         try await store.write { try World.insert(into: $0) }
