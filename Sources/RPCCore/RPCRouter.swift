@@ -39,8 +39,8 @@ public struct RPCRouter: Sendable {
         interceptors.append(interceptor)
     }
 
-    /// Runs `route` for `call` through every interceptor.
-    public func handle(_ call: ServerCall, route: Route) async throws -> Metadata {
+    /// Runs `route` for `call` through every interceptor (on the caller's executor).
+    public nonisolated(nonsending) func handle(_ call: ServerCall, route: Route) async throws -> Metadata {
         if interceptors.isEmpty { return try await route.handler(call) }
         return try await Self.chain(interceptors[...], call: call, handler: route.handler)
     }
@@ -106,7 +106,7 @@ extension RPCRouter {
     }
 
     /// Reads the one request of a unary or server-streaming call; zero or two are a protocol error.
-    static func singleRequest<Input: ProtoMessage>(_ type: Input.Type, _ call: ServerCall) async throws -> Input {
+    nonisolated(nonsending) static func singleRequest<Input: ProtoMessage>(_ type: Input.Type, _ call: ServerCall) async throws -> Input {
         guard let bytes = try await call.requests.next() else {
             throw RPCError(code: .unimplemented, message: "expected one request message, received none")
         }

@@ -8,8 +8,13 @@ import ProtoWire
 /// `next()` returns each message's bytes in order and nil once the client has finished sending.
 /// Consuming a message is what returns flow-control credit to the client, so a handler that reads
 /// slowly slows its client down instead of making the server buffer.
+///
+/// The per-message calls here and in `ServerResponseSink` are `nonisolated(nonsending)`: they run
+/// on the caller's executor, so a handler streaming thousands of messages does not switch
+/// executors twice per message (a transport that runs handlers on its event loop would otherwise
+/// pay for each switch). A conformer may still implement them as plain `async` functions.
 public protocol ServerRequestSource: Sendable {
-    func next() async throws -> [UInt8]?
+    nonisolated(nonsending) func next() async throws -> [UInt8]?
 }
 
 /// Where a call's responses go.
@@ -18,8 +23,8 @@ public protocol ServerRequestSource: Sendable {
 /// its high-water mark), so a fast handler never makes the server buffer without bound.
 public protocol ServerResponseSink: Sendable {
     /// Sends response headers with `metadata` now; otherwise they go with the first message.
-    func sendInitialMetadata(_ metadata: Metadata) async throws
-    func send(_ message: [UInt8]) async throws
+    nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws
+    nonisolated(nonsending) func send(_ message: [UInt8]) async throws
 }
 
 /// One call as a handler (or an interceptor) sees it.
@@ -43,9 +48,19 @@ public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
     public init(source: any ServerRequestSource) { self.source = source }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let source: any ServerRequestSource
+        @usableFromInline let source: any ServerRequestSource
 
-        public mutating func next() async throws -> Message? {
+        @inlinable
+        public nonisolated(nonsending) mutating func next() async throws -> Message? {
+            guard let bytes = try await source.next() else { return nil }
+            return try decodeRequest(Message.self, bytes)
+        }
+
+        /// What `for try await` calls: the same as `next()`, on the caller's isolation (the
+        /// default implementation would hop to `next()`'s executor and back for every message).
+        /// Inlinable, so the caller's compiler can see that no hop is needed at all.
+        @inlinable
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> Message? {
             guard let bytes = try await source.next() else { return nil }
             return try decodeRequest(Message.self, bytes)
         }
@@ -60,16 +75,17 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
 
     public init(sink: any ServerResponseSink) { self.sink = sink }
 
-    public func write(_ message: Message) async throws {
+    public nonisolated(nonsending) func write(_ message: Message) async throws {
         try await sink.send(message.serializedBytes())
     }
 
-    public func sendInitialMetadata(_ metadata: Metadata) async throws {
+    public nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
         try await sink.sendInitialMetadata(metadata)
     }
 }
 
 /// Request bytes that do not decode are the client's fault; stock gRPC servers answer INTERNAL.
+@usableFromInline
 func decodeRequest<Message: ProtoMessage>(_ type: Message.Type, _ bytes: [UInt8]) throws -> Message {
     do {
         return try Message(serializedBytes: bytes)

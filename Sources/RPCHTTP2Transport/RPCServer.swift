@@ -8,8 +8,9 @@ import Synchronization
 
 /// A gRPC server over HTTP/2 (TLS by default, cleartext only when asked for), on epoll loops.
 ///
-/// `start()` binds and starts the loops; `run()` runs the handlers (each call is a child task of
-/// `run`'s task group) until a graceful shutdown has finished; `shutdown()` stops accepting, sends
+/// `start()` binds and starts the loops; `run()` runs the handlers (each call is a task in `run`'s
+/// tree, run on the event loop of its connection as its executor) until a graceful shutdown has
+/// finished; `shutdown()` stops accepting, sends
 /// GOAWAY, lets calls finish within the grace period, then closes whatever is left.
 public final class RPCServer: Sendable {
     private let core: ServerCore
@@ -67,8 +68,11 @@ public final class RPCServer: Sendable {
         let core = self.core
         await withDiscardingTaskGroup { group in
             group.addTask { await core.reclaimer.run() }
-            for await job in core.jobStream {
-                group.addTask { await job.run() }
+            await withDiscardingTaskGroup { calls in
+                for (index, loop) in core.loops.enumerated() {
+                    let queue = core.callQueues[index]
+                    calls.addTask(executorPreference: loop) { await queue.run(on: loop) }
+                }
             }
             group.cancelAll()
         }

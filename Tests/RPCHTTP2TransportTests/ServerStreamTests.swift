@@ -8,11 +8,20 @@ import Testing
 
 @testable import RPCHTTP2Transport
 
+/// Counts what a stream tells its connection.
+private final class CountingOwner: ServerStreamOwner {
+    let outputs: Counter
+    let ends = Counter()
+    init(outputs: Counter) { self.outputs = outputs }
+    func outputReady(_ stream: ServerStream) { outputs.increment() }
+    func handlerEnded(_ stream: ServerStream) { ends.increment() }
+}
+
 /// A stream whose loop notifications are only counted.
 private func makeStream(highWaterMark: Int = 100, budget: OutboundBudget, notifications: Counter = Counter())
     -> ServerStream
 {
-    ServerStream(streamID: 1, highWaterMark: highWaterMark, budget: budget) { _ in notifications.increment() }
+    ServerStream(streamID: 1, highWaterMark: highWaterMark, budget: budget, owner: CountingOwner(outputs: notifications))
 }
 
 /// Whether `operation` is still suspended after a short while (it must be waiting, not running).
@@ -150,6 +159,34 @@ struct ServerStreamTests {
             try await group.waitForAll()
         }
         await #expect(throws: CancellationError.self) { try await sender.send([1]) }
+    }
+
+    @Test(arguments: [false, true])
+    func cancellingTheStreamCancelsTheHandlersTask(cancelBeforeItStarts: Bool) async throws {
+        let stream = makeStream(budget: OutboundBudget(limit: 1_000))
+        if cancelBeforeItStarts { stream.cancel() }
+        let sawCancellation = Counter()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                withUnsafeCurrentTask { stream.attach($0) }
+                defer { stream.handlerEnded() }
+                // A handler waiting on something that is not the stream: only task cancellation
+                // reaches it.
+                do {
+                    try await Task.sleep(for: .seconds(30))
+                } catch is CancellationError {
+                    sawCancellation.increment()
+                }
+            }
+            if !cancelBeforeItStarts {
+                try await Task.sleep(for: .milliseconds(50))
+                stream.cancel()
+                stream.cancel()  // twice: harmless
+            }
+            try await group.waitForAll()
+        }
+        #expect(sawCancellation.value == 1)
+        stream.cancel()  // after the task ended: nothing to cancel
     }
 
     @Test func closingReleasesWhatIsLeftExactlyOnce() async throws {

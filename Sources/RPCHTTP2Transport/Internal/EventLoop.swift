@@ -11,14 +11,25 @@ protocol EventLoopHandler: AnyObject {
     func handleEvents(_ events: UInt32)
 }
 
+/// Something that wants to run once more at the end of the loop's current turn (loop thread only).
+protocol EndOfTurnHandler: AnyObject {
+    func endOfTurn()
+}
+
 /// One epoll loop on its own thread: sockets registered with it are only ever touched there.
 ///
 /// Other threads reach the loop with `execute`, which queues a closure and writes the loop's
 /// eventfd; the loop drains the queue after each wake-up. Timers are a small heap checked every
 /// turn, which bounds `epoll_wait`'s timeout.
-final class EventLoop: @unchecked Sendable {
+///
+/// The loop is also a `TaskExecutor`: call handlers run as tasks that prefer it, so a handler that
+/// does not wait on anything else runs, answers and finishes within the loop turn that received
+/// its request, with no hop to the cooperative pool and back. Jobs enqueued from the loop thread
+/// itself go on a plain array; others take the lock and wake the loop.
+final class EventLoop: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: `epollFD` and `wakeFD` are immutable after init; `pending` is behind a
-    // Mutex; every other stored property is touched only on the loop thread (`handlers`, `timers`).
+    // Mutex and `loopThread` is atomic; every other stored property is touched only on the loop
+    // thread (`handlers`, `timers`, `localJobs`, `localWork`, `endOfTurn`, the scratch buffers).
 
     let index: Int
     private let epollFD: Int32
@@ -26,16 +37,30 @@ final class EventLoop: @unchecked Sendable {
     private let pending = Mutex<PendingWork>(PendingWork())
     private var handlers: [Int32: any EventLoopHandler] = [:]
     private var timers = TimerHeap()
-    /// Work the loop runs at the end of the current turn, after every event and queued job.
-    private var endOfTurn: [() -> Void] = []
+    /// Task jobs and closures queued from the loop thread itself.
+    private var localJobs: [UnownedJob] = []
+    private var spareJobs: [UnownedJob] = []
+    private var localWork: [() -> Void] = []
+    /// Handlers to call at the end of the current turn, after every event, job and task.
+    private var endOfTurn: [any EndOfTurnHandler] = []
+    private var spareEndOfTurn: [any EndOfTurnHandler] = []
     private var thread: pthread_t?
+    /// The loop thread's `pthread_self()`, or 0 before it starts.
+    private let loopThread = Atomic<UInt>(0)
     /// One read buffer for every connection of the loop: a connection reads and processes its
     /// bytes before the next one runs, so idle connections hold no read memory of their own.
     var readScratch = [UInt8](repeating: 0, count: 64 * 1024)
-    private(set) var threadID: pthread_t?
+    /// Decrypted bytes on their way from TLS into HTTP/2, and HTTP/2 output on its way into TLS:
+    /// transient within one call, so one buffer per loop, allocated (and zeroed) once.
+    var plaintextScratch = [UInt8](repeating: 0, count: 64 * 1024)
+    var outputScratch: [UInt8] = []
+
+    /// Task jobs the loop runs per turn before it looks at its sockets again.
+    static let jobsPerTurn = 4096
 
     private struct PendingWork {
         var jobs: [@Sendable () -> Void] = []
+        var tasks: [UnownedJob] = []
         var wakePending = false
         var stopping = false
     }
@@ -85,14 +110,33 @@ final class EventLoop: @unchecked Sendable {
 
     /// Whether the caller is on this loop's thread.
     var inLoop: Bool {
-        guard let threadID else { return false }
-        return pthread_equal(threadID, pthread_self()) != 0
+        loopThread.load(ordering: .relaxed) == UInt(pthread_self())
     }
 
     /// Runs `work` on the loop thread, soon; safe from any thread.
     func execute(_ work: @escaping @Sendable () -> Void) {
+        if inLoop {
+            localWork.append(work)
+            return
+        }
         let needsWake = pending.withLock { state -> Bool in
             state.jobs.append(work)
+            if state.wakePending { return false }
+            state.wakePending = true
+            return true
+        }
+        if needsWake { wake() }
+    }
+
+    /// TaskExecutor: runs a task's job on the loop thread.
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        if inLoop {
+            localJobs.append(job)
+            return
+        }
+        let needsWake = pending.withLock { state -> Bool in
+            state.tasks.append(job)
             if state.wakePending { return false }
             state.wakePending = true
             return true
@@ -137,17 +181,22 @@ final class EventLoop: @unchecked Sendable {
 
     func cancelTimer(_ id: TimerHeap.TimerID) { timers.cancel(id) }
 
-    /// Runs `work` once the loop has handled this turn's events and jobs (loop thread only), so
-    /// many small outputs become one socket write.
-    func runAtEndOfTurn(_ work: @escaping () -> Void) { endOfTurn.append(work) }
+    /// Calls `handler.endOfTurn()` once the loop has handled this turn's events, jobs and tasks
+    /// (loop thread only), so many small outputs become one socket write. The caller keeps its own
+    /// flag so it is registered once per turn.
+    func runAtEndOfTurn(_ handler: any EndOfTurnHandler) { endOfTurn.append(handler) }
 
     // MARK: The loop
 
     private func run() {
-        threadID = pthread_self()
+        loopThread.store(UInt(pthread_self()), ordering: .relaxed)
+        let executor = asUnownedTaskExecutor()
         var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var remoteWork: [@Sendable () -> Void] = []
+        var remoteTasks: [UnownedJob] = []
         while true {
-            let timeout = timers.millisecondsUntilNext(now: MonotonicClock.now)
+            let busy = !localJobs.isEmpty || !localWork.isEmpty || !endOfTurn.isEmpty
+            let timeout = busy ? 0 : timers.millisecondsUntilNext(now: MonotonicClock.now)
             let count = events.withUnsafeMutableBufferPointer {
                 epoll_wait(epollFD, $0.baseAddress, Int32($0.count), timeout)
             }
@@ -163,21 +212,45 @@ final class EventLoop: @unchecked Sendable {
             }
             // Actions may schedule new timers, so take the due ones out before running any.
             for action in timers.popDue(now: MonotonicClock.now) { action() }
-            let (jobs, stopping) = pending.withLock { state -> ([@Sendable () -> Void], Bool) in
-                let jobs = state.jobs
-                state.jobs.removeAll(keepingCapacity: true)
+            let stopping = pending.withLock { state -> Bool in
+                swap(&remoteWork, &state.jobs)
+                swap(&remoteTasks, &state.tasks)
                 state.wakePending = false
-                return (jobs, state.stopping)
+                return state.stopping
             }
-            for job in jobs { job() }
-            while !endOfTurn.isEmpty {
-                let work = endOfTurn
-                endOfTurn.removeAll(keepingCapacity: true)
-                for item in work { item() }
-            }
+            for work in remoteWork { work() }
+            remoteWork.removeAll(keepingCapacity: true)
+            localJobs.append(contentsOf: remoteTasks)
+            remoteTasks.removeAll(keepingCapacity: true)
+            runTasksAndEndOfTurn(executor)
             if stopping { break }
         }
         handlers.removeAll()
+    }
+
+    /// Runs the closures queued on the loop thread so far, then task jobs and the end-of-turn
+    /// handlers until no job is left or the per-turn share is used up. Whatever is queued beyond
+    /// that runs next turn, after the sockets have been looked at (epoll then does not block).
+    private func runTasksAndEndOfTurn(_ executor: UnownedTaskExecutor) {
+        if !localWork.isEmpty {
+            let work = localWork
+            localWork.removeAll(keepingCapacity: true)
+            for item in work { item() }
+        }
+        var budget = Self.jobsPerTurn
+        repeat {
+            while !localJobs.isEmpty, budget > 0 {
+                swap(&localJobs, &spareJobs)
+                for job in spareJobs { job.runSynchronously(on: executor) }
+                budget -= spareJobs.count
+                spareJobs.removeAll(keepingCapacity: true)
+            }
+            while !endOfTurn.isEmpty {
+                swap(&endOfTurn, &spareEndOfTurn)
+                for handler in spareEndOfTurn { handler.endOfTurn() }
+                spareEndOfTurn.removeAll(keepingCapacity: true)
+            }
+        } while budget > 0 && !localJobs.isEmpty
     }
 }
 

@@ -3,48 +3,35 @@
 
 import RPCCore
 
-/// One call's handler, run as a child task of the server's task group.
+/// One call's handler, run as one task (started by its loop's `CallQueue`).
+///
+/// The stream cancels this very task when the call is reset, times out or loses its connection,
+/// so a handler waiting on anything (not only on the stream) sees the cancellation, and no watcher
+/// task is needed beside it.
 struct HandlerJob: Sendable {
     let stream: ServerStream
     let route: RPCRouter.Route
     let context: ServerContext
     let router: RPCRouter
-    /// Tells the connection (on its loop) that the handler has ended.
-    let onFinished: @Sendable () -> Void
 
-    private enum Outcome: Sendable {
-        case completed(Status, Metadata, [UInt8]?)
-        case cancelled
-    }
-
-    /// Runs the handler beside a watcher that cancels it when the stream is reset, times out or
-    /// loses its connection, then reports the status.
-    func run() async {
+    /// Runs the handler, then reports the status (unless the call was cancelled first).
+    nonisolated(nonsending) func run() async {
+        withUnsafeCurrentTask { task in stream.attach(task) }
+        defer { stream.handlerEnded() }
+        do {
+            // A connection whose client is not reading what it already has does not start more
+            // calls.
+            try await stream.waitForBudget()
+        } catch {
+            return
+        }
         let call = ServerCall(requests: stream, responses: stream, context: context)
-        let outcome = await withTaskGroup(of: Outcome.self) { group -> Outcome in
-            group.addTask {
-                do {
-                    // A connection whose client is not reading what it already has does not start
-                    // more calls (checked here, in the handler's own task, just before it runs).
-                    try await stream.waitForBudget()
-                    let trailers = try await router.handle(call, route: route)
-                    return .completed(.ok, trailers, nil)
-                } catch {
-                    let rpcError = RPCError.from(error)
-                    return .completed(rpcError.status, rpcError.metadata, rpcError.statusDetails)
-                }
-            }
-            group.addTask {
-                await stream.waitUntilCancelled()
-                return .cancelled
-            }
-            let first = await group.next() ?? .cancelled
-            group.cancelAll()
-            return first
+        do {
+            let trailers = try await router.handle(call, route: route)
+            stream.finish(status: .ok, trailers: trailers, details: nil)
+        } catch {
+            let rpcError = RPCError.from(error)
+            stream.finish(status: rpcError.status, trailers: rpcError.metadata, details: rpcError.statusDetails)
         }
-        if case .completed(let status, let trailers, let details) = outcome {
-            stream.finish(status: status, trailers: trailers, details: details)
-        }
-        onFinished()
     }
 }

@@ -10,7 +10,7 @@ import TLS
 
 /// One accepted connection, confined to its event loop: the socket, the TLS engine, the HTTP/2
 /// engine and the per-stream records that tie HTTP/2 streams to handler tasks.
-final class ServerConnection: EventLoopHandler {
+final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     let loop: EventLoop
     let core: ServerCore
     let peerAddress: String
@@ -36,6 +36,12 @@ final class ServerConnection: EventLoopHandler {
     /// Reused between turns: the messages taken from a stream, and their framing.
     private var takenMessages: [[UInt8]] = []
     private var framedOutput: [UInt8] = []
+    /// How the connection's streams and handlers reach it (one per connection, not per call).
+    private var handle: ConnectionHandle!
+    /// Streams whose handler produced output this turn, taken at the end of the turn.
+    private var readyStreams: [Int32] = []
+    private var spareReadyStreams: [Int32] = []
+    private var endOfTurnScheduled = false
 
     /// Per-stream state the loop keeps beside the shared `ServerStream`.
     final class StreamRecord {
@@ -71,6 +77,7 @@ final class ServerConnection: EventLoopHandler {
         io.onEvents = { [unowned self] in self.processEvents() }
         io.onClose = { [unowned self] reason in self.close(reason: reason) }
         io.onFramed = { [unowned self] in if !self.sendingStreams.isEmpty { self.accountFramedBytes() } }
+        handle = ConnectionHandle(loop: loop, connection: self)
     }
 
     var fd: Int32 { io.fd }
@@ -179,13 +186,8 @@ final class ServerConnection: EventLoopHandler {
             return
         }
         let deadline = head.timeout.map { ContinuousClock.now.advanced(by: $0.duration) }
-        let loop = self.loop
-        let connection = LoopBound(self)
         let stream = ServerStream(
-            streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark, budget: budget
-        ) { stream in
-            loop.execute { connection.value?.streamHasOutput(stream.streamID) }
-        }
+            streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark, budget: budget, owner: handle)
         let record = StreamRecord(stream: stream, maximumMessageSize: core.configuration.maxReceiveMessageSize)
         streams[streamID] = record
         if let timeout = head.timeout {
@@ -197,10 +199,7 @@ final class ServerConnection: EventLoopHandler {
         runningHandlers.insert(streamID)
         let context = ServerContext(
             method: route.schema, requestMetadata: head.metadata, peer: peer, deadline: deadline)
-        core.submit(
-            HandlerJob(stream: stream, route: route, context: context, router: core.router) {
-                loop.execute { connection.value?.handlerFinished(streamID) }
-            })
+        core.callQueues[loop.index].submit(HandlerJob(stream: stream, route: route, context: context, router: core.router))
     }
 
     private func receiveData(_ streamID: Int32, bytes: [UInt8], endStream: Bool) {
@@ -455,18 +454,30 @@ final class ServerConnection: EventLoopHandler {
 
     // MARK: Output
 
-    private var flushScheduled = false
+    /// A handler produced output: it is taken at the end of the turn, with that of every other
+    /// stream, so the responses of every call that finished in this turn share one socket write
+    /// (and, over TLS, fewer records).
+    func outputReady(_ streamID: Int32) {
+        readyStreams.append(streamID)
+        scheduleFlush()
+    }
 
-    /// Flushes once at the end of the loop's turn, so the responses of every call that finished in
-    /// this turn share one socket write (and, over TLS, fewer records).
+    /// Flushes once at the end of the loop's turn.
     private func scheduleFlush() {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        loop.runAtEndOfTurn { [weak self] in
-            guard let self else { return }
-            self.flushScheduled = false
-            self.flush()
+        guard !endOfTurnScheduled else { return }
+        endOfTurnScheduled = true
+        loop.runAtEndOfTurn(self)
+    }
+
+    func endOfTurn() {
+        endOfTurnScheduled = false
+        while !readyStreams.isEmpty {
+            swap(&readyStreams, &spareReadyStreams)
+            for streamID in spareReadyStreams { streamHasOutput(streamID) }
+            spareReadyStreams.removeAll(keepingCapacity: true)
         }
+        // Taking output may have scheduled another end of turn; this flush covers it.
+        flush()
     }
 
     /// Moves HTTP/2 (and TLS) output to the socket and closes a finished session.
@@ -555,5 +566,36 @@ extension Duration {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         return UInt64(seconds) &* 1_000_000_000 &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}
+
+/// What a connection's streams and handler tasks hold to reach it: its loop, and a weak reference
+/// dereferenced only on that loop. On the loop thread (where handlers normally run) the calls are
+/// direct; from elsewhere they are queued on the loop.
+final class ConnectionHandle: ServerStreamOwner {
+    let loop: EventLoop
+    private let connection: LoopBound<ServerConnection>
+
+    init(loop: EventLoop, connection: ServerConnection) {
+        self.loop = loop
+        self.connection = LoopBound(connection)
+    }
+
+    func outputReady(_ stream: ServerStream) {
+        if loop.inLoop {
+            connection.value?.outputReady(stream.streamID)
+        } else {
+            let connection = self.connection
+            loop.execute { connection.value?.outputReady(stream.streamID) }
+        }
+    }
+
+    func handlerEnded(_ stream: ServerStream) {
+        if loop.inLoop {
+            connection.value?.handlerFinished(stream.streamID)
+        } else {
+            let connection = self.connection
+            loop.execute { connection.value?.handlerFinished(stream.streamID) }
+        }
     }
 }

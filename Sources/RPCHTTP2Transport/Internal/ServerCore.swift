@@ -7,8 +7,8 @@ import RPCCore
 import Synchronization
 import TLS
 
-/// What every connection of a server shares: configuration, router, TLS context, loops, the queue
-/// of handler jobs, and connection accounting.
+/// What every connection of a server shares: configuration, router, TLS context, loops, the
+/// queues of new calls (one per loop), and connection accounting.
 final class ServerCore: Sendable {
     let configuration: ServerConfiguration
     let router: RPCRouter
@@ -16,8 +16,8 @@ final class ServerCore: Sendable {
     let loops: [EventLoop]
     /// Connections per loop; each registry is only touched on its own loop.
     let registries: [ConnectionRegistry]
-    private let jobs: AsyncStream<HandlerJob>.Continuation
-    let jobStream: AsyncStream<HandlerJob>
+    /// New calls per loop (same index); `RPCServer.run` starts their handlers on that loop.
+    let callQueues: [CallQueue]
     private let accounting = Mutex<Accounting>(Accounting())
     /// Returns memory freed by closed connections and large messages to the system.
     let reclaimer = MemoryReclaimer()
@@ -38,12 +38,13 @@ final class ServerCore: Sendable {
         }
         loops = try (0..<configuration.eventLoopCount).map { try EventLoop(index: $0) }
         registries = loops.map { _ in ConnectionRegistry() }
-        (jobStream, jobs) = AsyncStream.makeStream(of: HandlerJob.self, bufferingPolicy: .unbounded)
+        callQueues = loops.map { _ in CallQueue() }
     }
 
-    func submit(_ job: HandlerJob) { jobs.yield(job) }
-
-    func finishJobs() { jobs.finish() }
+    /// No more calls: `run()` returns once the handlers already started have ended.
+    func finishJobs() {
+        for queue in callQueues { queue.finish() }
+    }
 
     /// Reserves a connection slot for `ip` and picks its loop, or nil when a limit is reached.
     func admit(ip: String) -> EventLoop? {

@@ -4,27 +4,37 @@
 import RPCCore
 import Synchronization
 
+/// The connection side of a stream: told when the handler produced output or ended. Calls come from
+/// the handler's task, on the loop thread or not; the owner gets them onto its loop.
+protocol ServerStreamOwner: AnyObject, Sendable {
+    func outputReady(_ stream: ServerStream)
+    func handlerEnded(_ stream: ServerStream)
+}
+
 /// One call's state shared between its connection's loop thread and its handler task.
 ///
 /// The loop delivers request messages and takes response messages; the handler awaits the former and
 /// produces the latter. Everything shared sits behind one Mutex, and the two sides only wake each
-/// other: the handler through `notifyLoop` (which queues work on the loop), the loop by resuming
-/// the handler's continuation.
+/// other: the handler through its `owner` (the connection, reached on its loop), the loop by
+/// resuming the handler's continuation or cancelling the handler's task.
 ///
 /// Response bytes count against the stream's high-water mark and the connection's budget from
 /// `send` until HTTP/2 has framed them (`released`), not merely until the loop has taken them: a
 /// client with a shut window therefore stops its handler after one message over the mark instead of
 /// letting it queue a second one inside the HTTP/2 engine.
 final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Sendable {
-    // @unchecked Sendable: `state` is a Mutex; the other stored properties are immutable, and the
-    // budget is Sendable.
+    // @unchecked Sendable: `state` and `handlerTask` are Mutexes; the other stored properties are
+    // immutable and Sendable.
 
     let streamID: Int32
     /// Unframed response bytes above which `send` waits for the client to read.
     let highWaterMark: Int
     let budget: OutboundBudget
-    private let notifyLoop: @Sendable (ServerStream) -> Void
+    private let owner: any ServerStreamOwner
     private let state = Mutex<State>(State())
+    /// The handler's task while it runs, to cancel it. A lock of its own, so cancelling (which runs
+    /// the task's cancellation handlers synchronously) never holds `state`.
+    private let handlerTask = Mutex<TaskHandle?>(nil)
 
     struct State {
         var inbound: [[UInt8]] = []
@@ -49,7 +59,13 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var loopNotified = false
 
         var cancelled = false
-        var canceller: CheckedContinuation<Void, Never>?
+    }
+
+    /// The handler's `UnsafeCurrentTask`, kept only from `attach` until `handlerEnded`, that is
+    /// while the task is certainly alive (both run inside the task, and cancelling happens under
+    /// the same lock as the detach).
+    private struct TaskHandle: @unchecked Sendable {
+        let task: UnsafeCurrentTask
     }
 
     /// What the loop takes from the stream in one turn (the messages go into the loop's array).
@@ -58,19 +74,16 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var trailers: (Status, Metadata, [UInt8]?)?
     }
 
-    init(
-        streamID: Int32, highWaterMark: Int, budget: OutboundBudget,
-        notifyLoop: @escaping @Sendable (ServerStream) -> Void
-    ) {
+    init(streamID: Int32, highWaterMark: Int, budget: OutboundBudget, owner: any ServerStreamOwner) {
         self.streamID = streamID
         self.highWaterMark = highWaterMark
         self.budget = budget
-        self.notifyLoop = notifyLoop
+        self.owner = owner
     }
 
     // MARK: Handler side
 
-    func next() async throws -> [UInt8]? {
+    nonisolated(nonsending) func next() async throws -> [UInt8]? {
         while true {
             let taken: Result<[UInt8]?, any Error>? = state.withLock { state in
                 if state.cancelled { return .failure(CancellationError()) }
@@ -115,10 +128,10 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
             state.loopNotified = true
             return true
         }
-        if shouldNotify { notifyLoop(self) }
+        if shouldNotify { owner.outputReady(self) }
     }
 
-    func sendInitialMetadata(_ metadata: Metadata) async throws {
+    nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
         let notify = try state.withLock { state -> Bool in
             if state.cancelled { throw CancellationError() }
             guard !state.headersRequested else { return false }
@@ -126,12 +139,12 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
             state.initialMetadata = metadata
             return markNotified(&state)
         }
-        if notify { notifyLoop(self) }
+        if notify { owner.outputReady(self) }
     }
 
     /// Queues the message, then waits while the stream is over its high-water mark or the
     /// connection over its budget.
-    func send(_ message: [UInt8]) async throws {
+    nonisolated(nonsending) func send(_ message: [UInt8]) async throws {
         let (notify, mustWait) = try state.withLock { state -> (Bool, Bool) in
             if state.cancelled { throw CancellationError() }
             if !state.headersRequested {
@@ -143,13 +156,13 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
             budget.add(message.count + 5)
             return (markNotified(&state), needsRoom(state))
         }
-        if notify { notifyLoop(self) }
+        if notify { owner.outputReady(self) }
         if mustWait { try await waitForRoom() }
     }
 
     /// Waits, before the handler starts, while the connection's budget is spent: a call that
     /// cannot send anything yet does not get to build its response either.
-    func waitForBudget() async throws {
+    nonisolated(nonsending) func waitForBudget() async throws {
         guard budget.isExhausted else { return }
         try await waitForRoom()
     }
@@ -158,7 +171,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         state.unframedBytes > highWaterMark || budget.isExhausted
     }
 
-    private func waitForRoom() async throws {
+    private nonisolated(nonsending) func waitForRoom() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let resumeNow: (any Error)?? = state.withLock { state in
                 if state.cancelled { return .some(CancellationError()) }
@@ -179,7 +192,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
             state.trailers = (status, trailers, details)
             return markNotified(&state)
         }
-        if notify { notifyLoop(self) }
+        if notify { owner.outputReady(self) }
     }
 
     private func markNotified(_ state: inout State) -> Bool {
@@ -188,25 +201,18 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         return true
     }
 
-    /// Suspends until the stream is cancelled (reset, deadline, connection loss); used by a watcher
-    /// task that cancels the handler.
-    func waitUntilCancelled() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let already = state.withLock { state -> Bool in
-                    if state.cancelled || Task.isCancelled { return true }
-                    state.canceller = continuation
-                    return false
-                }
-                if already { continuation.resume() }
-            }
-        } onCancel: {
-            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.canceller = nil }
-                return state.canceller
-            }
-            continuation?.resume()
-        }
+    /// Called first thing in the handler's task: from now on cancelling the stream cancels the
+    /// task (at once, if the stream is already cancelled).
+    func attach(_ task: UnsafeCurrentTask?) {
+        guard let task else { return }
+        handlerTask.withLock { $0 = TaskHandle(task: task) }
+        if state.withLock({ $0.cancelled }) { handlerTask.withLock { $0?.task.cancel() } }
+    }
+
+    /// Called last thing in the handler's task: detaches it and tells the connection.
+    func handlerEnded() {
+        handlerTask.withLock { $0 = nil }
+        owner.handlerEnded(self)
     }
 
     // MARK: Loop side
@@ -278,20 +284,19 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         writer?.resume()
     }
 
-    /// Fails every wait of the handler; its task is cancelled by the watcher.
+    /// Fails every wait of the handler and cancels its task.
     func cancel() {
-        let (reader, writer, canceller) = state.withLock { state in
-            state.cancelled = true
+        let (reader, writer, first) = state.withLock { state in
             defer {
+                state.cancelled = true
                 state.reader = nil
                 state.writer = nil
-                state.canceller = nil
             }
-            return (state.reader, state.writer, state.canceller)
+            return (state.reader, state.writer, !state.cancelled)
         }
         reader?.resume(throwing: CancellationError())
         writer?.resume(throwing: CancellationError())
-        canceller?.resume()
+        if first { handlerTask.withLock { $0?.task.cancel() } }
     }
 
     /// Bytes of complete request messages the handler has not taken yet.
