@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — usageflow
+
+import Domain
+import Glibc
+import Storage
+import UsageFlowServer
+
+/// `usageflow serve`: opens the database, seeds the demo set when asked, serves until SIGTERM or
+/// SIGINT, drains, closes the database and exits 0.
+enum ServeCommand {
+    static func run(_ arguments: [String], environment: [String: String]) async throws(CommandFailure) -> Int32 {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Console.out(UsageFlowConfiguration.usage + "\n")
+            return 0
+        }
+        let configuration: UsageFlowConfiguration
+        do {
+            configuration = try UsageFlowConfiguration.parse(arguments, environment: environment)
+            try configuration.checkFiles()
+        } catch {
+            throw .configuration(error)
+        }
+        let log = EventLog.standardError(level: configuration.logLevel)
+
+        let store: SQLiteDataStore
+        do {
+            store = try await DatabaseSetup.openStore(path: configuration.databasePath)
+        } catch {
+            log.log(.error, "cannot open the database", ["db": .string(configuration.databasePath), "cause": .string("\(error)")])
+            throw .failed("cannot open the database \(configuration.databasePath): \(error)")
+        }
+        let status: Int32
+        do {
+            status = try await serve(configuration, store: store, log: log)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        log.log(.info, "database closed", ["db": .string(configuration.databasePath)])
+        return status
+    }
+
+    private static func serve(
+        _ configuration: UsageFlowConfiguration, store: SQLiteDataStore, log: EventLog
+    ) async throws(CommandFailure) -> Int32 {
+        let environmentValues = DomainEnvironment(store: store)
+
+        var demo: DemoTenantSet?
+        if configuration.demo {
+            do {
+                demo = try await DemoData(environment: environmentValues).seed(databasePath: configuration.databasePath)
+            } catch let error as ConfigurationError {
+                throw .configuration(error)
+            } catch {
+                throw .failed("cannot create the demo data: \(error)")
+            }
+        }
+
+        let server: UsageFlowServer
+        do {
+            server = try UsageFlowServer(configuration: configuration, environment: environmentValues, log: log)
+            try server.start()
+        } catch {
+            log.log(.error, "cannot start", ["address": .string(configuration.address.description), "cause": .string("\(error)")])
+            throw .failed("cannot serve on \(configuration.address): \(error)")
+        }
+
+        if let demo {
+            var caPath: String?
+            var cleartext = false
+            switch configuration.security {
+            case .tls(let certificate, _, _):
+                let directory = certificate.contains("/") ? String(certificate[..<certificate.lastIndex(of: "/")!]) : "."
+                let candidate = directory + "/ca.pem"
+                caPath = Console.isReadableFile(candidate) ? candidate : nil
+            case .h2c:
+                cleartext = true
+            }
+            let address = NetworkAddress(host: configuration.address.host, port: server.port)
+            Console.out(demo.summary(server: address, caPath: caPath, cleartext: cleartext))
+        }
+
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM]) { server.shutdown() }
+        signals.start()
+        await server.run()
+        return 0
+    }
+}
