@@ -146,13 +146,22 @@ final class RunningCLI: @unchecked Sendable {
 
     /// Polls standard error until a line contains `text`, returning that line.
     func waitForErrorLine(containing text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        try await waitForLine(containing: text, in: errors, timeout: timeout)
+    }
+
+    /// Polls standard output until a line contains `text`, returning that line.
+    func waitForOutputLine(containing text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        try await waitForLine(containing: text, in: output, timeout: timeout)
+    }
+
+    private func waitForLine(containing text: String, in read: () -> String, timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let line = errors().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if let line = read().split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw FixtureError("no line containing \(text) on standard error:\n\(errors())")
+        throw FixtureError("no line containing \(text):\n--- stdout\n\(output())--- stderr\n\(errors())")
     }
 }
 
