@@ -105,6 +105,11 @@ import UsageFlowServer
             }
         case .failure(let error):
             #expect(error.code == expected.code, "expected \(expected), got \(error)")
+            if let words = cell.principal.refusalWords {
+                #expect(error.message.contains(words), "refused for another reason: \(error.message)")
+            } else if error.code == .permissionDenied && cell.principal.authenticated?.kind == cell.row.allowedKind {
+                #expect(error.message.contains("read-only"), "refused for another reason: \(error.message)")
+            }
             if cell.target != .own {
                 // Another tenant's object and a missing one must be refused alike, or the answer
                 // tells that the other tenant's object exists.

@@ -9,9 +9,9 @@ import RPCCore
 import Testing
 import WellKnownTypes
 
-// The authorization matrix as data: who calls (principals), what a call aims at (targets), and
-// the rules that give every cell its expected status. The rows, one per RPC, are in
-// `MatrixTable+Rows` below; the world they run against is in `MatrixFixtures.swift`.
+// The authorization matrix as data: who calls (principals), what a call aims at (targets), the
+// rules that give every cell its expected status, and one row per RPC (at the end of the file).
+// The world the cells run against is in `MatrixFixtures.swift`.
 
 /// One column of the matrix: a way of calling, as the authentication interceptor will see it.
 /// Every principal with a credential belongs to world A.
@@ -28,6 +28,17 @@ enum MatrixPrincipal: String, CaseIterable, Sendable, Hashable {
     case resellerTier1 = "reseller tier 1"
     case resellerTier2 = "reseller tier 2"
     case serviceIdentity = "service identity"
+
+    /// Words of the UNAUTHENTICATED message for a refused credential, proving the call failed
+    /// for the reason the principal stands for (no header, a malformed one, an invalid key).
+    var refusalWords: String? {
+        switch self {
+        case .none: "requires a credential"
+        case .malformedBearer: "is malformed"
+        case .unknownKey, .revokedKey: "is not valid"
+        default: nil
+        }
+    }
 
     /// What authentication must make of the credential; nil when it must refuse it.
     var authenticated: (kind: PrincipalKind, scope: KeyScope)? {
