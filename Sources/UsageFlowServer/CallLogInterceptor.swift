@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — UsageFlowServer
 
-import Authorization
 import Domain
 import ProtoWire
 import RPCCore
 import ServiceSupport
-
 
 /// Logs one JSON line per call and turns unexpected errors into a generic UNKNOWN.
 ///
