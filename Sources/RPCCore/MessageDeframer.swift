@@ -18,6 +18,8 @@ public struct MessageDeframer: Sendable {
     public let maximumMessageSize: Int
     private var buffer: [UInt8] = []
     private var readIndex = 0
+    /// `buffer` is an array handed to `append` (shared with its caller), not one of our own.
+    private var adopted = false
 
     public init(maximumMessageSize: Int) {
         self.maximumMessageSize = maximumMessageSize
@@ -28,13 +30,23 @@ public struct MessageDeframer: Sendable {
 
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         if readIndex > 0, readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+            buffer.removeAll(keepingCapacity: !adopted)
             readIndex = 0
         }
+        adopted = false
         buffer.append(contentsOf: bytes)
     }
 
+    /// Appends bytes; when nothing is buffered the array itself is kept (no copy), which is the
+    /// usual case: a DATA frame that holds whole messages.
     public mutating func append(_ bytes: [UInt8]) {
+        if readIndex == buffer.count {
+            buffer = bytes
+            readIndex = 0
+            adopted = true
+            return
+        }
+        adopted = false
         bytes.withUnsafeBytes { append($0) }
     }
 
@@ -66,11 +78,17 @@ public struct MessageDeframer: Sendable {
         let message = Array(buffer[start..<start + length])
         readIndex = start + length
         if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
+            if adopted || buffer.capacity > 64 * 1024 {
+                buffer = []
+                adopted = false
+            } else {
+                buffer.removeAll(keepingCapacity: true)
+            }
             readIndex = 0
         } else if readIndex > 64 * 1024 {
             buffer.removeFirst(readIndex)
             readIndex = 0
+            adopted = false
         }
         return message
     }

@@ -15,15 +15,25 @@ import TLS
 struct EchoBenchmarkService: Grpc_Testing_BenchmarkService_SimpleServiceProtocol {
     /// Counts slow calls as they start, so a test can wait until they are all in flight.
     var slowCallsStarted = Counter()
+    /// Counts slow calls whose task saw cancellation (deadline, reset) while sleeping.
+    var slowCallsCancelled = Counter()
+    /// Counts calls whose task ran with a task executor preference (the connection's loop).
+    var callsOnALoop = Counter()
 
     func unaryCall(request: Grpc_Testing_SimpleRequest, context: ServerContext) async throws -> Grpc_Testing_SimpleResponse {
+        if withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { callsOnALoop.increment() }
         if request.hasResponseStatus, request.responseStatus.code != 0 {
             throw RPCError(code: Status.Code(rawValue: Int(request.responseStatus.code)), message: request.responseStatus.message)
         }
         if request.responseType.rawValue == 1 {
             // A slow call, for shutdown and deadline tests.
             slowCallsStarted.increment()
-            try await Task.sleep(for: .milliseconds(300))
+            do {
+                try await Task.sleep(for: .milliseconds(300))
+            } catch {
+                slowCallsCancelled.increment()
+                throw error
+            }
         }
         var response = Grpc_Testing_SimpleResponse()
         response.payload.body = [UInt8](repeating: 7, count: Int(request.responseSize))
@@ -71,11 +81,12 @@ struct EchoBenchmarkService: Grpc_Testing_BenchmarkService_SimpleServiceProtocol
 /// Runs a server for the duration of `body`, then shuts it down gracefully and waits for it.
 func withServer<Result: Sendable>(
     security: ServerConfiguration.Security,
+    service: EchoBenchmarkService = EchoBenchmarkService(),
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (RPCServer, Int) async throws -> Result
 ) async throws -> Result {
     var router = RPCRouter()
-    router.register(EchoBenchmarkService())
+    router.register(service)
     var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, security: security, eventLoopCount: 2)
     configure(&configuration)
     let server = try RPCServer(configuration: configuration, router: router)
@@ -153,7 +164,8 @@ struct EndToEndTests {
     }
 
     @Test func errorStatusesUnknownMethodsAndDeadlinesReachTheClient() async throws {
-        try await withServer(security: .tls(certificates.serverConfiguration())) { _, port in
+        let service = EchoBenchmarkService()
+        try await withServer(security: .tls(certificates.serverConfiguration()), service: service) { _, port in
             let transport = try await client(port: port, tls: certificates.clientConfiguration())
             defer { transport.close() }
             let stub = Grpc_Testing_BenchmarkService_Client(transport: transport)
@@ -180,8 +192,16 @@ struct EndToEndTests {
             } catch let error as RPCError {
                 #expect(error.code == .deadlineExceeded)
             }
+            // The deadline cancelled the handler's own task, not only its call: its sleep ended.
+            let waitLimit = ContinuousClock.now.advanced(by: .seconds(2))
+            while service.slowCallsCancelled.value < 1, ContinuousClock.now < waitLimit {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(service.slowCallsCancelled.value == 1)
             // The connection is still usable afterwards.
             #expect(try await stub.unaryCall(Grpc_Testing_SimpleRequest()).payload.body.isEmpty)
+            // Every handler ran with its connection's event loop as its task executor.
+            #expect(service.callsOnALoop.value == 3)
         }
     }
 

@@ -196,17 +196,18 @@ struct ServerStreamTests {
         try await stream.send([UInt8](repeating: 0, count: 195))
         #expect(budget.heldBytes == 300)
         _ = stream.released(100)
-        stream.cancel()
-        let released = stream.releaseAll()
+        let released = stream.close()
         #expect(released.bytes == 200)
         #expect(budget.heldBytes == 0)
         // Late reports from the loop (bytes framed after the close) release nothing more.
         _ = stream.released(200)
-        #expect(stream.releaseAll().bytes == 0)
+        #expect(stream.close().bytes == 0)
         #expect(budget.heldBytes == 0)
         var messages: [[UInt8]] = []
         _ = stream.takeOutput(into: &messages)
         #expect(messages.isEmpty, "closing drops queued messages")
+        await #expect(throws: CancellationError.self) { try await stream.send([1]) }
+        #expect(budget.heldBytes == 0)
     }
 
     @Test func takeOutputSwapsTheQueueSoBothArraysKeepTheirCapacity() async throws {

@@ -46,7 +46,8 @@ final class CallQueue: Sendable {
             var batch: [HandlerJob] = []
             while await next(into: &batch) {
                 for call in batch {
-                    group.addTask(executorPreference: loop) { await call.run() }
+                    // The child inherits this task's preference for the loop.
+                    group.addTask { await call.run() }
                 }
                 batch.removeAll(keepingCapacity: true)
             }

@@ -9,16 +9,16 @@ import TLS
 /// Moves bytes between a non-blocking socket and the TLS and HTTP/2 engines, on one loop.
 ///
 /// Both server and client connections own one. Reading feeds the engines and hands HTTP/2 events
-/// to `onEvents`; flushing drains the engines into a bounded socket buffer and writes what the
-/// socket takes, arming EPOLLOUT only while output is pending.
+/// to `onEvents`; flushing frames engine output in the loop's buffer and writes it, keeping only
+/// what the socket does not take, and arming EPOLLOUT only while that is pending.
 final class ConnectionIO {
     let fd: Int32
     let loop: EventLoop
     let http2: HTTP2Connection
     let tls: TLSConnection?
-    private var socketOutput: [UInt8] = []
-    private var socketOutputOffset = 0
-    private var plaintext: [UInt8] = []
+    /// Output the socket did not take yet (empty while it keeps up).
+    private var pending: [UInt8] = []
+    private var pendingOffset = 0
     private var wantsWritable = false
     private(set) var lastActivity = MonotonicClock.now
     private(set) var lastWriteProgress = MonotonicClock.now
@@ -43,7 +43,7 @@ final class ConnectionIO {
 
     static let readEvents = clinux_epollin() | clinux_epollrdhup() | clinux_epollet()
 
-    var hasPendingOutput: Bool { socketOutputOffset < socketOutput.count }
+    var hasPendingOutput: Bool { pendingOffset < pending.count }
 
     /// How a read pass ended.
     enum ReadOutcome {
@@ -56,8 +56,13 @@ final class ConnectionIO {
     }
 
     /// Reads until the socket is drained or the per-wake-up budget is spent.
+    ///
+    /// A read that returns less than the buffer holds has emptied the socket, and edge-triggered
+    /// epoll reports the next bytes as a new edge, so the pass stops there instead of spending a
+    /// system call on EAGAIN. Not when the peer has half-closed (`untilEOF`): its FIN is no new
+    /// edge, so the pass must read on to the end of the stream.
     @discardableResult
-    func readSocket() -> ReadOutcome {
+    func readSocket(untilEOF: Bool = true) -> ReadOutcome {
         // Bounded per wake-up so one busy peer cannot starve the loop's other connections; with
         // edge-triggered epoll the caller re-queues us instead of waiting for a new edge.
         for _ in 0..<16 {
@@ -70,6 +75,7 @@ final class ConnectionIO {
                 lastActivity = MonotonicClock.now
                 let ok = buffer.withUnsafeBytes { ingest(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 if !ok { return .closed }
+                if count < buffer.count, !untilEOF { return .drained }
                 continue
             }
             if count == 0 {
@@ -93,11 +99,15 @@ final class ConnectionIO {
                     handshakeComplete = true
                     onHandshake()
                 }
+                // Decrypt into the loop's buffer (allocated and zeroed once, not per read), swapped
+                // out while in use.
+                var plaintext = loop.plaintextScratch
+                loop.plaintextScratch = []
+                defer { loop.plaintextScratch = plaintext }
                 while true {
-                    plaintext.removeAll(keepingCapacity: true)
-                    let count = try tls.readPlaintext(into: &plaintext, maxBytes: 64 * 1024)
+                    let count = try plaintext.withUnsafeMutableBytes { try tls.readPlaintext(into: $0) }
                     if count == 0 { break }
-                    try http2.receive(plaintext)
+                    try plaintext.withUnsafeBytes { try http2.receive(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
                 }
                 if tls.isClosed {
                     onEvents()
@@ -119,40 +129,82 @@ final class ConnectionIO {
         return true
     }
 
-    /// Moves engine output to the socket buffer, keeping at most ~1 MiB queued there; nghttp2
-    /// holds the rest under flow control.
+    /// Engine output framed per round: about what the socket takes at once, and the most a
+    /// connection ever keeps pending (the engines hold the rest under flow control).
+    static let batchLimit = 1 << 20
+
+    /// Frames what the engines have and writes it, straight from the loop's buffer while nothing
+    /// is pending, so a connection whose socket keeps up holds no output buffer of its own. Only
+    /// what the socket does not take is copied into `pending`; then EPOLLOUT is armed and nothing
+    /// more is framed until it drains.
     func flushEngines() {
-        guard socketOutput.count - socketOutputOffset < 1 << 20 else { return }
-        compactSocketOutput()
-        if let tls {
-            plaintext.removeAll(keepingCapacity: true)
-            try? http2.writeOutput(into: &plaintext, limit: 1 << 20)
-            if !plaintext.isEmpty { try? tls.writePlaintext(plaintext) }
-            tls.takeCiphertext(into: &socketOutput)
-        } else {
-            try? http2.writeOutput(into: &socketOutput, limit: 1 << 20)
-        }
-        onFramed()
-    }
-
-    private func compactSocketOutput() {
-        if socketOutputOffset > 0, socketOutputOffset == socketOutput.count {
-            socketOutput.removeAll(keepingCapacity: true)
-            socketOutputOffset = 0
+        while !hasPendingOutput {
+            var output = loop.socketScratch
+            loop.socketScratch = []
+            produce(into: &output)
+            onFramed()
+            let allWritten = output.isEmpty || write(output)
+            let produced = !output.isEmpty
+            output.removeAll(keepingCapacity: output.capacity <= 2 * Self.batchLimit)
+            loop.socketScratch = output
+            guard produced, allWritten, http2.wantsWrite || (tls?.hasPendingCiphertext ?? false) else { return }
         }
     }
 
-    /// Writes buffered output until the socket would block; returns false if the connection closed.
-    @discardableResult
-    func writeSocket() -> Bool {
-        while socketOutputOffset < socketOutput.count {
+    /// Up to `batchLimit` bytes of HTTP/2 output, through TLS when there is TLS.
+    private func produce(into output: inout [UInt8]) {
+        guard let tls else {
+            try? http2.writeOutput(into: &output, limit: Self.batchLimit)
+            return
+        }
+        var plaintext = loop.plaintextOutput
+        loop.plaintextOutput = []
+        try? http2.writeOutput(into: &plaintext, limit: Self.batchLimit)
+        if !plaintext.isEmpty { try? tls.writePlaintext(plaintext) }
+        plaintext.removeAll(keepingCapacity: plaintext.capacity <= 2 * Self.batchLimit)
+        loop.plaintextOutput = plaintext
+        tls.takeCiphertext(into: &output)
+    }
+
+    /// Writes `output` while nothing is pending; keeps what the socket does not take. True when
+    /// everything was written.
+    private func write(_ output: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < output.count {
             // send(MSG_NOSIGNAL), not write(): a peer that reset the connection must give EPIPE
             // here, not a SIGPIPE that ends the whole process.
-            let written = socketOutput.withUnsafeBytes {
-                send(fd, $0.baseAddress! + socketOutputOffset, $0.count - socketOutputOffset, Int32(MSG_NOSIGNAL))
+            let written = output.withUnsafeBytes {
+                send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
             }
             if written > 0 {
-                socketOutputOffset += written
+                offset += written
+                continue
+            }
+            if written < 0, errno == EINTR { continue }
+            if written < 0, errno == EAGAIN || errno == EWOULDBLOCK {
+                if offset > 0 { lastWriteProgress = MonotonicClock.now }
+                pending.append(contentsOf: output[offset...])
+                pendingOffset = 0
+                setWantsWritable(true)
+                return false
+            }
+            onClose("write failed")
+            return false
+        }
+        lastWriteProgress = MonotonicClock.now
+        return true
+    }
+
+    /// Writes what is pending (on EPOLLOUT) until the socket would block, then frames more once it
+    /// has all gone; returns false if the connection closed.
+    @discardableResult
+    func writeSocket() -> Bool {
+        while pendingOffset < pending.count {
+            let written = pending.withUnsafeBytes {
+                send(fd, $0.baseAddress! + pendingOffset, $0.count - pendingOffset, Int32(MSG_NOSIGNAL))
+            }
+            if written > 0 {
+                pendingOffset += written
                 lastWriteProgress = MonotonicClock.now
                 continue
             }
@@ -161,31 +213,31 @@ final class ConnectionIO {
             onClose("write failed")
             return false
         }
-        if socketOutputOffset == socketOutput.count {
-            socketOutput.removeAll(keepingCapacity: socketOutput.capacity <= 256 * 1024)
-            socketOutputOffset = 0
-            lastWriteProgress = MonotonicClock.now
-            if wantsWritable {
-                wantsWritable = false
-                loop.modify(fd: fd, events: Self.readEvents)
-            }
-            if http2.wantsWrite || (tls?.hasPendingCiphertext ?? false) {
-                flushEngines()
-                if socketOutputOffset < socketOutput.count { return writeSocket() }
-            }
-        } else if !wantsWritable {
-            wantsWritable = true
-            loop.modify(fd: fd, events: Self.readEvents | clinux_epollout())
+        guard pendingOffset == pending.count else {
+            setWantsWritable(true)
+            return true
         }
+        if !pending.isEmpty {
+            pending = []
+            pendingOffset = 0
+            lastWriteProgress = MonotonicClock.now
+        }
+        setWantsWritable(false)
+        flushEngines()
         return true
     }
 
-    /// Engines to socket, then socket writes. Sending can close streams (the last frame of a
-    /// response), so events are drained afterwards too.
+    private func setWantsWritable(_ wanted: Bool) {
+        guard wantsWritable != wanted else { return }
+        wantsWritable = wanted
+        loop.modify(fd: fd, events: wanted ? Self.readEvents | clinux_epollout() : Self.readEvents)
+    }
+
+    /// Engines to socket. Sending can close streams (the last frame of a response), so events are
+    /// drained afterwards too.
     func flush() {
         flushEngines()
         onEvents()
-        writeSocket()
     }
 
     /// Whether the HTTP/2 session has ended and everything it produced has been written.

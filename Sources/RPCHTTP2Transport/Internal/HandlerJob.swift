@@ -7,12 +7,20 @@ import RPCCore
 ///
 /// The stream cancels this very task when the call is reset, times out or loses its connection,
 /// so a handler waiting on anything (not only on the stream) sees the cancellation, and no watcher
-/// task is needed beside it.
-struct HandlerJob: Sendable {
+/// task is needed beside it. A class: the job passes through a queue, a batch and a task closure,
+/// and copying the route, context and router each time retained a dozen references.
+final class HandlerJob: Sendable {
     let stream: ServerStream
     let route: RPCRouter.Route
     let context: ServerContext
     let router: RPCRouter
+
+    init(stream: ServerStream, route: RPCRouter.Route, context: ServerContext, router: RPCRouter) {
+        self.stream = stream
+        self.route = route
+        self.context = context
+        self.router = router
+    }
 
     /// Runs the handler, then reports the status (unless the call was cancelled first).
     nonisolated(nonsending) func run() async {

@@ -36,6 +36,8 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     /// Reused between turns: the messages taken from a stream, and their framing.
     private var takenMessages: [[UInt8]] = []
     private var framedOutput: [UInt8] = []
+    /// Reused between DATA events: the request messages one event completed.
+    private var inboundMessages: [[UInt8]] = []
     /// How the connection's streams and handlers reach it (one per connection, not per call).
     private var handle: ConnectionHandle!
     /// Streams whose handler produced output this turn, taken at the end of the turn.
@@ -114,12 +116,14 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             return
         }
         if events & clinux_epollout() != 0 { io.writeSocket() }
-        if !isClosed, events & (clinux_epollin() | clinux_epollrdhup()) != 0 { readSocket() }
+        if !isClosed, events & (clinux_epollin() | clinux_epollrdhup()) != 0 {
+            readSocket(untilEOF: events & clinux_epollrdhup() != 0)
+        }
         flush()
     }
 
-    private func readSocket() {
-        guard io.readSocket() == .budgetSpent, !isClosed else { return }
+    private func readSocket(untilEOF: Bool = true) {
+        guard io.readSocket(untilEOF: untilEOF) == .budgetSpent, !isClosed else { return }
         // The read budget may have stopped before EAGAIN: look again on the next turn, since an
         // edge-triggered epoll will not report the bytes still waiting.
         let connection = LoopBound(self)
@@ -165,9 +169,8 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     }
 
     private func openStream(_ streamID: Int32, headers: HTTP2Headers, endStream: Bool) {
-        let fields = headers.fields.map { (name: $0.name, value: $0.value) }
         let head: RequestHead
-        switch RequestHead.parse(fields) {
+        switch RequestHead.parse(headers) {
         case .failure(let rejection):
             respondTrailersOnly(streamID, httpStatus: rejection.httpStatus, status: rejection.status)
             return
@@ -209,9 +212,9 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             return
         }
         record.deframer.append(bytes)
-        var messages: [[UInt8]] = []
+        defer { inboundMessages.removeAll(keepingCapacity: inboundMessages.capacity <= 1024) }
         do {
-            while let message = try record.deframer.next() { messages.append(message) }
+            while let message = try record.deframer.next() { inboundMessages.append(message) }
         } catch {
             failStream(streamID, record: record, status: error.status)
             return
@@ -220,18 +223,21 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             failStream(streamID, record: record, status: Status(code: .internal, message: "request stream ended inside a message"))
             return
         }
-        for message in messages { core.reclaimer.noteMessage(message.count) }
-        if !messages.isEmpty || endStream { record.stream.deliver(messages, finished: endStream) }
         record.uncreditedBytes += bytes.count
-        creditIfRoom(streamID, record: record)
+        var queued: Int?
+        if !inboundMessages.isEmpty || endStream {
+            for message in inboundMessages { core.reclaimer.noteMessage(message.count) }
+            queued = record.stream.deliver(inboundMessages, finished: endStream)
+        }
+        creditIfRoom(streamID, record: record, queuedInboundBytes: queued)
     }
 
     /// Returns window credit while the handler keeps up: bytes of a message still arriving are
     /// credited at once (the length prefix already bounded it), but once complete messages pile up
     /// beyond the high-water mark the client waits for the handler.
-    private func creditIfRoom(_ streamID: Int32, record: StreamRecord) {
+    private func creditIfRoom(_ streamID: Int32, record: StreamRecord, queuedInboundBytes: Int? = nil) {
         guard record.uncreditedBytes > 0,
-            record.stream.queuedInboundBytes <= core.configuration.inboundHighWaterMark
+            (queuedInboundBytes ?? record.stream.queuedInboundBytes) <= core.configuration.inboundHighWaterMark
         else { return }
         http2.consume(streamID: streamID, count: record.uncreditedBytes)
         record.uncreditedBytes = 0
@@ -261,9 +267,9 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     private func streamClosed(_ streamID: Int32) {
         guard let record = streams.removeValue(forKey: streamID) else { return }
         if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
-        record.stream.cancel()
-        let released = record.stream.releaseAll()
-        core.reclaimer.noteFreed(Self.freedByClosing(record, unframedBytes: released.bytes))
+        let released = record.stream.close()
+        let freed = Self.freedByClosing(record, unframedBytes: released.bytes)
+        if freed > 0 { core.reclaimer.noteFreed(freed) }
         if released.budgetReopened { wakeBudgetWaiters() }
         if draining, streams.isEmpty { goAwayAndClose(.noError, reason: "drained") }
     }
@@ -295,10 +301,8 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         }
         if let metadata = output.sendHeaders, !record.headersSent {
             record.headersSent = true
-            var headers = HTTP2Headers()
-            headers.append(name: ":status", value: "200")
-            headers.append(name: "content-type", value: "application/grpc")
-            append(metadata, to: &headers)
+            var headers = Self.responseHeaders
+            if !metadata.isEmpty { append(metadata, to: &headers) }
             submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: false) }
         }
         if !takenMessages.isEmpty { submitMessages(streamID, record: record) }
@@ -393,15 +397,22 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         for record in streams.values { record.stream.wakeIfRoom() }
     }
 
+    /// The response headers every call starts with, built once: a copy only retains their storage.
+    private static let responseHeaders: HTTP2Headers = [":status": "200", "content-type": "application/grpc"]
+    /// The trailers of a call that succeeded with nothing else to say.
+    private static let okTrailers: HTTP2Headers = ["grpc-status": "0"]
+
     private func sendStatus(_ streamID: Int32, record: StreamRecord, status: Status, trailers: Metadata, details: [UInt8]?) {
-        var headers = HTTP2Headers()
+        let plainOK = status.code == .ok && status.message.isEmpty && details == nil && trailers.isEmpty
         if !record.headersSent {
             record.headersSent = true
-            headers.append(name: ":status", value: "200")
-            headers.append(name: "content-type", value: "application/grpc")
+            var headers = Self.responseHeaders
             appendStatus(status, trailers: trailers, details: details, to: &headers)
             submitOrReset(streamID) { try $0.submitResponseHeaders(streamID: streamID, headers: headers, endStream: true) }
+        } else if plainOK {
+            submitOrReset(streamID) { try $0.submitTrailers(streamID: streamID, headers: Self.okTrailers) }
         } else {
+            var headers = HTTP2Headers()
             appendStatus(status, trailers: trailers, details: details, to: &headers)
             submitOrReset(streamID) { try $0.submitTrailers(streamID: streamID, headers: headers) }
         }
@@ -409,6 +420,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
 
     private func respondTrailersOnly(_ streamID: Int32, httpStatus: Int, status: Status) {
         var headers = HTTP2Headers()
+        headers.reserveCapacity(5)
         headers.append(name: ":status", value: String(httpStatus))
         headers.append(name: "content-type", value: "application/grpc")
         appendStatus(status, trailers: [:], details: nil, to: &headers)
@@ -548,8 +560,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         var freed = MemoryReclaimer.bytesPerConnection
         for (_, record) in streams {
             if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
-            record.stream.cancel()
-            freed += Self.freedByClosing(record, unframedBytes: record.stream.releaseAll().bytes)
+            freed += Self.freedByClosing(record, unframedBytes: record.stream.close().bytes)
         }
         streams.removeAll()
         sendingStreams.removeAll()

@@ -217,16 +217,19 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
 
     // MARK: Loop side
 
-    /// Adds request messages and, at the end of the request stream, marks it finished.
-    func deliver(_ messages: [[UInt8]], finished: Bool) {
-        let reader = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+    /// Adds request messages and, at the end of the request stream, marks it finished. Returns the
+    /// bytes of complete messages now waiting for the handler.
+    @discardableResult
+    func deliver(_ messages: [[UInt8]], finished: Bool) -> Int {
+        let (reader, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
             state.inbound.append(contentsOf: messages)
             for message in messages { state.queuedBytes += message.count + 5 }
             if finished { state.inboundFinished = true }
             defer { state.reader = nil }
-            return state.reader
+            return (state.reader, state.queuedBytes)
         }
         reader?.resume()
+        return queued
     }
 
     /// Takes everything the handler produced since the last turn. The messages are swapped into
@@ -263,15 +266,25 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         return budgetReopened
     }
 
-    /// Releases every byte the stream still counts and drops its queued messages (the stream is
-    /// gone). Returns the bytes released, and true when the budget has room again.
-    func releaseAll() -> (bytes: Int, budgetReopened: Bool) {
-        state.withLock { state in
+    /// The stream is gone: cancels the handler (as `cancel()`), releases every byte the stream
+    /// still counts and drops its queued messages. Returns the bytes released, and true when the
+    /// budget has room again.
+    func close() -> (bytes: Int, budgetReopened: Bool) {
+        let (reader, writer, first, count, reopened) = state.withLock { state in
+            defer {
+                state.cancelled = true
+                state.reader = nil
+                state.writer = nil
+                state.unframedBytes = 0
+                state.outbound = []
+            }
             let count = state.unframedBytes
-            state.unframedBytes = 0
-            state.outbound = []
-            return (count, budget.release(count))
+            return (state.reader, state.writer, !state.cancelled, count, budget.release(count))
         }
+        reader?.resume(throwing: CancellationError())
+        writer?.resume(throwing: CancellationError())
+        if first { handlerTask.withLock { $0?.task.cancel() } }
+        return (count, reopened)
     }
 
     /// Resumes a handler waiting for room if it now has some (after the budget reopened).
