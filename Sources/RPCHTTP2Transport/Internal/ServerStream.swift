@@ -40,7 +40,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var inbound: [[UInt8]] = []
         var inboundHead = 0
         var inboundFinished = false
-        var reader: CheckedContinuation<Void, any Error>?
+        var reader: UnsafeContinuation<Void, any Error>?
         /// Request bytes the handler has taken since the loop last looked (a progress signal).
         var consumedBytes = 0
         /// Bytes of complete request messages waiting for the handler.
@@ -55,7 +55,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var unframedBytes = 0
         var trailers: (Status, Metadata, [UInt8]?)?
         /// A handler waiting for room: in `send`, or before it starts (`waitForBudget`).
-        var writer: CheckedContinuation<Void, any Error>?
+        var writer: UnsafeContinuation<Void, any Error>?
         var loopNotified = false
 
         var cancelled = false
@@ -85,8 +85,10 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
 
     nonisolated(nonsending) func next() async throws -> [UInt8]? {
         while true {
-            let taken: Result<[UInt8]?, any Error>? = state.withLock { state in
-                if state.cancelled { return .failure(CancellationError()) }
+            // One lock per message: take it, count it, and decide whether the loop must return
+            // window credit (every 16 KiB consumed).
+            let (taken, notify) = state.withLock { state -> (Taken, Bool) in
+                if state.cancelled { return (.cancelled, false) }
                 if state.inboundHead < state.inbound.count {
                     let message = state.inbound[state.inboundHead]
                     state.inboundHead += 1
@@ -96,17 +98,21 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
                     }
                     state.consumedBytes += message.count + 5
                     state.queuedBytes -= message.count + 5
-                    return .success(message)
+                    let notify = state.consumedBytes >= 16 * 1024 && markNotified(&state)
+                    return (.message(message), notify)
                 }
-                if state.inboundFinished { return .success(nil) }
-                return nil
+                return (state.inboundFinished ? .end : .none, false)
             }
-            if let taken {
-                if case .success(.some) = taken { creditIfNeeded() }
-                return try taken.get()
+            switch taken {
+            case .message(let message):
+                if notify { owner.outputReady(self) }
+                return message
+            case .end: return nil
+            case .cancelled: throw CancellationError()
+            case .none: break
             }
             // Nothing yet: wait until the loop delivers, finishes or cancels, then look again.
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let resumeNow: (any Error)?? = state.withLock { state in
                     if state.cancelled { return .some(CancellationError()) }
                     if state.inboundHead < state.inbound.count || state.inboundFinished { return .some(nil) }
@@ -120,15 +126,11 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         }
     }
 
-    /// Returns window credit through the loop once enough has been consumed, so a reading handler
-    /// keeps its client sending while a stalled one stops it.
-    private func creditIfNeeded() {
-        let shouldNotify = state.withLock { state -> Bool in
-            guard state.consumedBytes >= 16 * 1024, !state.loopNotified else { return false }
-            state.loopNotified = true
-            return true
-        }
-        if shouldNotify { owner.outputReady(self) }
+    private enum Taken {
+        case message([UInt8])
+        case end
+        case cancelled
+        case none
     }
 
     nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
@@ -172,7 +174,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     }
 
     private nonisolated(nonsending) func waitForRoom() async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
             let resumeNow: (any Error)?? = state.withLock { state in
                 if state.cancelled { return .some(CancellationError()) }
                 if !needsRoom(state) { return .some(nil) }
@@ -221,7 +223,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     /// bytes of complete messages now waiting for the handler.
     @discardableResult
     func deliver(_ messages: [[UInt8]], finished: Bool) -> Int {
-        let (reader, queued) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
+        let (reader, queued) = state.withLock { state -> (UnsafeContinuation<Void, any Error>?, Int) in
             state.inbound.append(contentsOf: messages)
             for message in messages { state.queuedBytes += message.count + 5 }
             if finished { state.inboundFinished = true }
@@ -254,7 +256,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
     /// every waiting stream must be woken.
     func released(_ count: Int) -> Bool {
         var budgetReopened = false
-        let writer = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let writer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             let count = min(count, state.unframedBytes)
             state.unframedBytes -= count
             budgetReopened = budget.release(count)
@@ -289,7 +291,7 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
 
     /// Resumes a handler waiting for room if it now has some (after the budget reopened).
     func wakeIfRoom() {
-        let writer = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+        let writer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
             guard let writer = state.writer, !needsRoom(state) else { return nil }
             state.writer = nil
             return writer
