@@ -17,10 +17,10 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     let peerIP: String
     private let io: ConnectionIO
     private var http2: HTTP2Connection { io.http2 }
-    private var streams: [Int32: StreamRecord] = [:]
-    /// Streams whose handler has not ended; reset streams stay here until their task really stops,
+    private var streams: [Int32: ServerStream] = [:]
+    /// Handlers that have not ended; a reset stream's handler counts until its task really stops,
     /// which is what bounds the work a rapid-reset client can leave behind.
-    private var runningHandlers: Set<Int32> = []
+    private var runningHandlers = 0
     private(set) var isClosed = false
     private var draining = false
     private var peer = Peer(address: "")
@@ -44,26 +44,6 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     private var readyStreams: [Int32] = []
     private var spareReadyStreams: [Int32] = []
     private var endOfTurnScheduled = false
-
-    /// Per-stream state the loop keeps beside the shared `ServerStream`.
-    final class StreamRecord {
-        let stream: ServerStream
-        var deframer: MessageDeframer
-        var headersSent = false
-        var finished = false
-        var deadlineTimer: TimerHeap.TimerID?
-        /// Request bytes received but not yet returned to the client as window credit.
-        var uncreditedBytes = 0
-        /// Response bytes handed to the HTTP/2 engine and not yet framed.
-        var inEngine = 0
-        /// When the engine last framed bytes of this stream (or first received some).
-        var lastProgress: UInt64 = 0
-
-        init(stream: ServerStream, maximumMessageSize: Int) {
-            self.stream = stream
-            self.deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
-        }
-    }
 
     init(fd: Int32, loop: EventLoop, core: ServerCore, peerAddress: String, peerIP: String) throws {
         self.loop = loop
@@ -119,7 +99,9 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         if !isClosed, events & (clinux_epollin() | clinux_epollrdhup()) != 0 {
             readSocket(untilEOF: events & clinux_epollrdhup() != 0)
         }
-        flush()
+        // What reading produced (SETTINGS and PING acks, window updates, early answers) goes out
+        // with the turn's responses, in one write and one TLS record.
+        scheduleFlush()
     }
 
     private func readSocket(untilEOF: Bool = true) {
@@ -130,7 +112,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         loop.execute {
             guard let connection = connection.value, !connection.isClosed else { return }
             connection.readSocket()
-            connection.flush()
+            connection.scheduleFlush()
         }
     }
 
@@ -184,22 +166,23 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             respondTrailersOnly(streamID, httpStatus: 200, status: Status(code: .unimplemented, message: message))
             return
         }
-        guard !draining, runningHandlers.count < core.configuration.maxRunningHandlersPerConnection else {
+        guard !draining, runningHandlers < core.configuration.maxRunningHandlersPerConnection else {
             try? http2.submitReset(streamID: streamID, errorCode: .refusedStream)
             return
         }
         let deadline = head.timeout.map { ContinuousClock.now.advanced(by: $0.duration) }
         let stream = ServerStream(
-            streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark, budget: budget, owner: handle)
-        let record = StreamRecord(stream: stream, maximumMessageSize: core.configuration.maxReceiveMessageSize)
-        streams[streamID] = record
+            streamID: streamID, highWaterMark: core.configuration.streamHighWaterMark, budget: budget, owner: handle,
+            maximumMessageSize: core.configuration.maxReceiveMessageSize)
+        streams[streamID] = stream
         if let timeout = head.timeout {
-            record.deadlineTimer = loop.schedule(at: MonotonicClock.now + UInt64(max(0, timeout.nanoseconds))) {
+            stream.deadlineTimer = loop.schedule(at: MonotonicClock.now + UInt64(max(0, timeout.nanoseconds))) {
                 [weak self] in self?.deadlineExpired(streamID)
             }
         }
         if endStream { stream.deliver([], finished: true) }
-        runningHandlers.insert(streamID)
+        stream.countedAsRunning = true
+        runningHandlers += 1
         let context = ServerContext(
             method: route.schema, requestMetadata: head.metadata, peer: peer, deadline: deadline)
         core.callQueues[loop.index].submit(HandlerJob(stream: stream, route: route, context: context, router: core.router))
@@ -227,7 +210,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         var queued: Int?
         if !inboundMessages.isEmpty || endStream {
             for message in inboundMessages { core.reclaimer.noteMessage(message.count) }
-            queued = record.stream.deliver(inboundMessages, finished: endStream)
+            queued = record.deliver(inboundMessages, finished: endStream)
         }
         creditIfRoom(streamID, record: record, queuedInboundBytes: queued)
     }
@@ -235,23 +218,23 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     /// Returns window credit while the handler keeps up: bytes of a message still arriving are
     /// credited at once (the length prefix already bounded it), but once complete messages pile up
     /// beyond the high-water mark the client waits for the handler.
-    private func creditIfRoom(_ streamID: Int32, record: StreamRecord, queuedInboundBytes: Int? = nil) {
+    private func creditIfRoom(_ streamID: Int32, record: ServerStream, queuedInboundBytes: Int? = nil) {
         guard record.uncreditedBytes > 0,
-            (queuedInboundBytes ?? record.stream.queuedInboundBytes) <= core.configuration.inboundHighWaterMark
+            (queuedInboundBytes ?? record.queuedInboundBytes) <= core.configuration.inboundHighWaterMark
         else { return }
         http2.consume(streamID: streamID, count: record.uncreditedBytes)
         record.uncreditedBytes = 0
     }
 
     /// Ends a call early with a status of our own (bad framing, deadline) and cancels its handler.
-    private func failStream(_ streamID: Int32, record: StreamRecord, status: Status) {
-        record.stream.cancel()
+    private func failStream(_ streamID: Int32, record: ServerStream, status: Status) {
+        record.cancel()
         record.finished = true
         sendStatus(streamID, record: record, status: status, trailers: [:], details: nil)
     }
 
-    private func failStalled(_ streamID: Int32, record: StreamRecord) {
-        record.stream.cancel()
+    private func failStalled(_ streamID: Int32, record: ServerStream) {
+        record.cancel()
         record.finished = true
         try? http2.submitReset(streamID: streamID, errorCode: .cancel)
         flush()
@@ -267,7 +250,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     private func streamClosed(_ streamID: Int32) {
         guard let record = streams.removeValue(forKey: streamID) else { return }
         if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
-        let released = record.stream.close()
+        let released = record.close()
         let freed = Self.freedByClosing(record, unframedBytes: released.bytes)
         if freed > 0 { core.reclaimer.noteFreed(freed) }
         if released.budgetReopened { wakeBudgetWaiters() }
@@ -276,13 +259,15 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
 
     /// About what closing a stream frees: its partial request message, and its unsent responses
     /// twice (the transport's copy, and the handler's own message it was waiting to send).
-    private static func freedByClosing(_ record: StreamRecord, unframedBytes: Int) -> Int {
+    private static func freedByClosing(_ record: ServerStream, unframedBytes: Int) -> Int {
         record.deframer.bufferedByteCount + 2 * unframedBytes
     }
 
-    /// A handler task ended (its `HandlerJob` reports back on the loop).
-    func handlerFinished(_ streamID: Int32) {
-        runningHandlers.remove(streamID)
+    /// A handler task ended (its `HandlerJob` reports back on the loop), or returned its status.
+    func handlerFinished(_ stream: ServerStream) {
+        guard stream.countedAsRunning else { return }
+        stream.countedAsRunning = false
+        runningHandlers -= 1
     }
 
     // MARK: Responses
@@ -290,13 +275,13 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     private func streamHasOutput(_ streamID: Int32) {
         guard !isClosed, let record = streams[streamID] else { return }
         if record.uncreditedBytes > 0 { creditIfRoom(streamID, record: record) }
-        let output = record.stream.takeOutput(into: &takenMessages)
+        let output = record.takeOutput(into: &takenMessages)
         defer { takenMessages.removeAll(keepingCapacity: takenMessages.capacity <= 1024) }
         guard !record.finished else {
             // The call was already answered (deadline, bad framing): its responses go nowhere.
             var dropped = 0
             for message in takenMessages { dropped += message.count + 5 }
-            if dropped > 0, record.stream.released(dropped) { wakeBudgetWaiters() }
+            if dropped > 0, record.released(dropped) { wakeBudgetWaiters() }
             return
         }
         if let metadata = output.sendHeaders, !record.headersSent {
@@ -308,7 +293,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         if !takenMessages.isEmpty { submitMessages(streamID, record: record) }
         if let (status, trailers, details) = output.trailers, !record.finished {
             // The handler has returned: its slot is free even before its task reports back.
-            runningHandlers.remove(streamID)
+            handlerFinished(record)
             record.finished = true
             if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
             sendStatus(streamID, record: record, status: status, trailers: trailers, details: details)
@@ -318,7 +303,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
 
     /// Frames `takenMessages` into the stream's DATA. Small messages are gathered into one buffer;
     /// a large one is handed over on its own, after its prefix, so it is copied once, not twice.
-    private func submitMessages(_ streamID: Int32, record: StreamRecord) {
+    private func submitMessages(_ streamID: Int32, record: ServerStream) {
         var submitted = 0
         var refused = 0
         func submit(_ bytes: [UInt8]) {
@@ -357,7 +342,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             }
             record.inEngine += submitted
         }
-        if refused > 0, record.stream.released(refused) { wakeBudgetWaiters() }
+        if refused > 0, record.released(refused) { wakeBudgetWaiters() }
     }
 
     /// After the engine wrote frames: the bytes it framed no longer count against their streams
@@ -379,7 +364,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
                 record.inEngine = buffered
                 record.lastProgress = now
                 lastOutboundProgress = now
-                if record.stream.released(framed) { budgetReopened = true }
+                if record.released(framed) { budgetReopened = true }
             }
             if record.inEngine == 0 {
                 sendingStreams.swapAt(index, sendingStreams.count - 1)
@@ -394,7 +379,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     /// The budget has room again: every stream waiting for it (in `send`, or before its handler
     /// starts) looks again.
     private func wakeBudgetWaiters() {
-        for record in streams.values { record.stream.wakeIfRoom() }
+        for record in streams.values { record.wakeIfRoom() }
     }
 
     /// The response headers every call starts with, built once: a copy only retains their storage.
@@ -402,7 +387,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     /// The trailers of a call that succeeded with nothing else to say.
     private static let okTrailers: HTTP2Headers = ["grpc-status": "0"]
 
-    private func sendStatus(_ streamID: Int32, record: StreamRecord, status: Status, trailers: Metadata, details: [UInt8]?) {
+    private func sendStatus(_ streamID: Int32, record: ServerStream, status: Status, trailers: Metadata, details: [UInt8]?) {
         let plainOK = status.code == .ok && status.message.isEmpty && details == nil && trailers.isEmpty
         if !record.headersSent {
             record.headersSent = true
@@ -436,7 +421,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             return true
         } catch {
             streams[streamID]?.finished = true
-            streams[streamID]?.stream.cancel()
+            streams[streamID]?.cancel()
             try? http2.submitReset(streamID: streamID, errorCode: .internalError)
             return false
         }
@@ -560,7 +545,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
         var freed = MemoryReclaimer.bytesPerConnection
         for (_, record) in streams {
             if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
-            freed += Self.freedByClosing(record, unframedBytes: record.stream.close().bytes)
+            freed += Self.freedByClosing(record, unframedBytes: record.close().bytes)
         }
         streams.removeAll()
         sendingStreams.removeAll()
@@ -603,10 +588,10 @@ final class ConnectionHandle: ServerStreamOwner {
 
     func handlerEnded(_ stream: ServerStream) {
         if loop.inLoop {
-            connection.value?.handlerFinished(stream.streamID)
+            connection.value?.handlerFinished(stream)
         } else {
             let connection = self.connection
-            loop.execute { connection.value?.handlerFinished(stream.streamID) }
+            loop.execute { connection.value?.handlerFinished(stream) }
         }
     }
 }

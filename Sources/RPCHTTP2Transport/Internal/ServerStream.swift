@@ -23,8 +23,9 @@ protocol ServerStreamOwner: AnyObject, Sendable {
 /// client with a shut window therefore stops its handler after one message over the mark instead of
 /// letting it queue a second one inside the HTTP/2 engine.
 final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Sendable {
-    // @unchecked Sendable: `state` and `handlerTask` are Mutexes; the other stored properties are
-    // immutable and Sendable.
+    // @unchecked Sendable: `state` and `handlerTask` are Mutexes; the loop-side record (below) is
+    // only touched on the connection's loop thread; the other stored properties are immutable and
+    // Sendable.
 
     let streamID: Int32
     /// Unframed response bytes above which `send` waits for the client to read.
@@ -61,6 +62,27 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var cancelled = false
     }
 
+    // MARK: Loop-side record
+    //
+    // The connection's own bookkeeping for the stream, kept here rather than in an object beside
+    // it (one allocation per call instead of two). Touched only on the connection's loop thread,
+    // never by the handler: the @unchecked Sendable above covers them on that condition.
+
+    /// Splits the request body into messages.
+    var deframer: MessageDeframer
+    var headersSent = false
+    /// The call has been answered (trailers or a reset submitted); later output is dropped.
+    var finished = false
+    var deadlineTimer: TimerHeap.TimerID?
+    /// Request bytes received but not yet returned to the client as window credit.
+    var uncreditedBytes = 0
+    /// Response bytes handed to the HTTP/2 engine and not yet framed.
+    var inEngine = 0
+    /// When the engine last framed bytes of this stream (or first received some).
+    var lastProgress: UInt64 = 0
+    /// The handler counts against the connection's limit of running handlers.
+    var countedAsRunning = false
+
     /// The handler's `UnsafeCurrentTask`, kept only from `attach` until `handlerEnded`, that is
     /// while the task is certainly alive (both run inside the task, and cancelling happens under
     /// the same lock as the detach).
@@ -74,11 +96,15 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         var trailers: (Status, Metadata, [UInt8]?)?
     }
 
-    init(streamID: Int32, highWaterMark: Int, budget: OutboundBudget, owner: any ServerStreamOwner) {
+    init(
+        streamID: Int32, highWaterMark: Int, budget: OutboundBudget, owner: any ServerStreamOwner,
+        maximumMessageSize: Int = 4 * 1024 * 1024
+    ) {
         self.streamID = streamID
         self.highWaterMark = highWaterMark
         self.budget = budget
         self.owner = owner
+        self.deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
     }
 
     // MARK: Handler side
