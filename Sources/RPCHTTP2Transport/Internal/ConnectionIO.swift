@@ -157,14 +157,24 @@ final class ConnectionIO {
             try? http2.writeOutput(into: &output, limit: Self.batchLimit)
             return
         }
+        // In chunks: the TLS engine's output buffer grows by reallocation (copying and cleansing)
+        // and is replaced once drained, so a megabyte at once would be reallocated, and fresh
+        // pages faulted in, on every flush.
         var plaintext = loop.plaintextOutput
         loop.plaintextOutput = []
-        try? http2.writeOutput(into: &plaintext, limit: Self.batchLimit)
-        if !plaintext.isEmpty { try? tls.writePlaintext(plaintext) }
-        plaintext.removeAll(keepingCapacity: plaintext.capacity <= 2 * Self.batchLimit)
+        while output.count < Self.batchLimit {
+            plaintext.removeAll(keepingCapacity: true)
+            try? http2.writeOutput(into: &plaintext, limit: Self.tlsChunk)
+            if !plaintext.isEmpty { try? tls.writePlaintext(plaintext) }
+            tls.takeCiphertext(into: &output)
+            if plaintext.isEmpty { break }
+        }
+        plaintext.removeAll(keepingCapacity: plaintext.capacity <= 4 * Self.tlsChunk)
         loop.plaintextOutput = plaintext
-        tls.takeCiphertext(into: &output)
     }
+
+    /// HTTP/2 output encrypted per round trip through the TLS engine.
+    static let tlsChunk = 32 * 1024
 
     /// Writes `output` while nothing is pending; keeps what the socket does not take. True when
     /// everything was written.
