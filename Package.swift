@@ -77,7 +77,7 @@ let package = Package(
             dependencies: [
                 "AdminAPI", "VendorAPI", "DistributorAPI", "ResellerAPI", "ServiceSupport", "Storage", "SQLite",
                 "Domain", "Authorization", "RPCCore", "RPCHTTP2Transport", "StandardServices", "Contracts",
-                "TLS", "Crypto", "ProtoWire",
+                "TLS", "Crypto", "ProtoWire", "WellKnownTypes",
             ],
             swiftSettings: strictSettings
         ),
@@ -86,6 +86,7 @@ let package = Package(
             name: "UsageFlowCLI",
             dependencies: [
                 "UsageFlowServer", "ProtoDynamic", "Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire",
+                "Domain", "Storage",
             ],
             swiftSettings: strictSettings
         ),
@@ -149,13 +150,13 @@ let package = Package(
             dependencies: ["RPCInProcessTransport", "RPCCore", "ProtoWire", "Contracts"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "ProtoDynamicTests", dependencies: ["ProtoDynamic", "ProtoWire", "ProtoCompiler", "Contracts"], swiftSettings: strictSettings),
+        .testTarget(name: "ProtoDynamicTests", dependencies: ["ProtoDynamic", "ProtoWire", "ProtoCompiler", "Contracts", "WellKnownTypes"], swiftSettings: strictSettings),
         .testTarget(
             name: "UsageFlowServiceTests",
             dependencies: [
                 "UsageFlowServer", "AdminAPI", "VendorAPI", "DistributorAPI", "ResellerAPI", "ServiceSupport",
                 "Storage", "Domain", "Authorization", "RPCCore", "RPCInProcessTransport", "Contracts", "ProtoWire",
-                "WellKnownTypes", "TestSupport",
+                "WellKnownTypes", "TestSupport", "RPCHTTP2Transport", "StandardServices", "TLS",
             ],
             swiftSettings: strictSettings
         ),
