@@ -11,6 +11,7 @@ let strictSettings: [SwiftSetting] = [
 /// What every role service module may import: the layers below it, never SQLite.
 let serviceDependencies: [Target.Dependency] = [
     "Domain", "Authorization", "ServiceSupport", "RPCCore", "Contracts", "ProtoWire", "WellKnownTypes",
+    "UsageIngest",
 ]
 
 let package = Package(
@@ -66,6 +67,10 @@ let package = Package(
             dependencies: ["Domain", "Authorization", "RPCCore", "Contracts", "ProtoWire", "WellKnownTypes", "Crypto"],
             swiftSettings: strictSettings
         ),
+        // Spreadsheets: ZIP over zlib, streaming XLSX and RFC 4180 CSV reading and writing.
+        .target(name: "Spreadsheet", dependencies: ["CZlib"], swiftSettings: strictSettings),
+        // Usage files in and out: spooled uploads, XLSX/CSV rows as usage rows, processed files, templates.
+        .target(name: "UsageIngest", dependencies: ["Domain", "Spreadsheet"], swiftSettings: strictSettings),
         // Role services: one module per role, over the domain and the authorization layer.
         .target(name: "AdminAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
         .target(name: "VendorAPI", dependencies: serviceDependencies, swiftSettings: strictSettings),
@@ -143,6 +148,8 @@ let package = Package(
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite"], swiftSettings: strictSettings),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strictSettings),
         .testTarget(name: "DomainTests", dependencies: ["Domain"], swiftSettings: strictSettings),
+        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet"], swiftSettings: strictSettings),
+        .testTarget(name: "UsageIngestTests", dependencies: ["UsageIngest", "Spreadsheet", "Domain"], swiftSettings: strictSettings),
         .testTarget(name: "AuthorizationTests", dependencies: ["Authorization", "Domain"], swiftSettings: strictSettings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Domain", "SQLite"], swiftSettings: strictSettings),
         .testTarget(
