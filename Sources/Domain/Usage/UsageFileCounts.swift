@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Domain
+
+/// How many records of a usage file are in each state, kept on the file so a status call never
+/// counts a million rows.
+public struct UsageFileCounts: Sendable, Hashable {
+    /// Rows in the last upload.
+    public var uploaded: Int
+    public var valid: Int
+    public var invalid: Int
+    public var approved: Int
+    public var closed: Int
+
+    public init(uploaded: Int = 0, valid: Int = 0, invalid: Int = 0, approved: Int = 0, closed: Int = 0) {
+        self.uploaded = uploaded
+        self.valid = valid
+        self.invalid = invalid
+        self.approved = approved
+        self.closed = closed
+    }
+
+    public static let zero = UsageFileCounts()
+}

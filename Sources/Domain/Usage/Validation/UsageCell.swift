@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Domain
+
+/// One cell of an uploaded usage row, as the reader found it.
+///
+/// The three inputs (record stream, CSV, XLSX) each produce these, so validation has one place
+/// that turns cells into quantities, amounts and times. Numbers keep their literal text: an XLSX
+/// number cell is read exactly as written, never through `Double`, which could not hold `0.1`.
+public enum UsageCell: Sendable, Hashable {
+    /// No value: a missing or blank cell.
+    case empty
+    /// A text cell, or any CSV field; may hold a number or a time written as text.
+    case text(String)
+    /// A number cell's literal, such as `12.5` or `1E-3`, to be parsed exactly.
+    case number(String)
+    /// An Excel date cell, already converted from its serial value (in UTC).
+    case date(Timestamp)
+    /// An Excel boolean cell.
+    case boolean(Bool)
+}
+
+extension UsageCell {
+    /// Whether the cell holds nothing but whitespace.
+    ///
+    /// Spreadsheets often leave a row of formatted but empty cells after the data; readers skip a
+    /// row whose cells are all blank rather than report it as a record.
+    public var isBlank: Bool {
+        switch self {
+        case .empty: true
+        case .text(let text): text.allSatisfy(\.isWhitespace)
+        case .number(let literal): literal.isEmpty
+        case .date, .boolean: false
+        }
+    }
+
+    /// The cell as text, as it appears in the processed file and in record parameters.
+    ///
+    /// Text and number literals are returned as written; dates as `YYYY-MM-DD HH:MM:SS` (UTC, with
+    /// microseconds only when present); booleans as `TRUE`/`FALSE`, as spreadsheets show them.
+    public var text: String {
+        switch self {
+        case .empty: ""
+        case .text(let text): text
+        case .number(let literal): literal
+        case .date(let time): UsageTime.format(time)
+        case .boolean(let value): value ? "TRUE" : "FALSE"
+        }
+    }
+
+    /// The cell as text with surrounding whitespace removed, or nil when it is blank.
+    ///
+    /// Identifiers and search values are compared after trimming: a stray space in a CSV field
+    /// must not make an existing record id or MPN unknown.
+    var trimmedText: String? {
+        let trimmed = UsageCell.trim(text)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// `text` without leading and trailing whitespace.
+    static func trim(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
+            let last = text.lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        if first == text.startIndex && text.index(after: last) == text.endIndex { return text }
+        return String(text[first...last])
+    }
+}
