@@ -18,6 +18,7 @@ extension DistributorService {
             Service.ListListings.schema, Service.GetReseller.schema, Service.ListResellers.schema,
             Service.GetCustomer.schema, Service.ListCustomers.schema, Service.GetSubscription.schema,
             Service.ListSubscriptions.schema, Service.ListServiceIdentities.schema, Service.ListResellerKeys.schema,
+            Service.ListUsageFiles.schema, Service.GetUsageFile.schema, Service.ListRecords.schema,
         ]
         let writes = [
             Service.CreateMarketplace.schema, Service.OfferContract.schema, Service.TerminateContract.schema,
@@ -26,6 +27,7 @@ extension DistributorService {
             Service.SuspendSubscription.schema, Service.ResumeSubscription.schema,
             Service.TerminateSubscription.schema, Service.CreateServiceIdentity.schema,
             Service.RevokeServiceIdentity.schema, Service.CreateResellerKey.schema, Service.RevokeResellerKey.schema,
+            Service.AcceptUsageFile.schema, Service.RejectUsageFile.schema,
         ]
         var policies: [String: Policy] = [:]
         for method in reads { policies[method.path] = .read(.distributor) }

@@ -7,49 +7,55 @@ import ProtoWire
 public enum ProtoFile_usageflow_v1_distributor_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/distributor_service.proto",
-        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto"],
+        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiZ1c2FnZWZsb3cvdjEvZGlzdHJpYnV0b3Jfc2VydmljZS5wcm90bxIMdXNhZ2VmbG93LnYxGhx1c2FnZWZsb3cvdjEvY2F0" +
-            "YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8ywRIKEkRpc3RyaWJ1dG9yU2VydmljZRJWChFDcmVh" +
-            "dGVNYXJrZXRwbGFjZRImLnVzYWdlZmxvdy52MS5DcmVhdGVNYXJrZXRwbGFjZVJlcXVlc3QaGS51c2FnZWZsb3cudjEuTWFy" +
-            "a2V0cGxhY2USRAoOR2V0TWFya2V0cGxhY2USFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhkudXNhZ2VmbG93LnYxLk1hcmtl" +
-            "dHBsYWNlEmEKEExpc3RNYXJrZXRwbGFjZXMSJS51c2FnZWZsb3cudjEuTGlzdE1hcmtldHBsYWNlc1JlcXVlc3QaJi51c2Fn" +
-            "ZWZsb3cudjEuTGlzdE1hcmtldHBsYWNlc1Jlc3BvbnNlEksKDU9mZmVyQ29udHJhY3QSIi51c2FnZWZsb3cudjEuT2ZmZXJD" +
-            "b250cmFjdFJlcXVlc3QaFi51c2FnZWZsb3cudjEuQ29udHJhY3QSWAoNTGlzdENvbnRyYWN0cxIiLnVzYWdlZmxvdy52MS5M" +
-            "aXN0Q29udHJhY3RzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0Q29udHJhY3RzUmVzcG9uc2USUwoRVGVybWluYXRlQ29u" +
-            "dHJhY3QSJi51c2FnZWZsb3cudjEuVGVybWluYXRlQ29udHJhY3RSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0ElUK" +
-            "DExpc3RMaXN0aW5ncxIhLnVzYWdlZmxvdy52MS5MaXN0TGlzdGluZ3NSZXF1ZXN0GiIudXNhZ2VmbG93LnYxLkxpc3RMaXN0" +
-            "aW5nc1Jlc3BvbnNlEkAKDkFwcHJvdmVMaXN0aW5nEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoVLnVzYWdlZmxvdy52MS5M" +
-            "aXN0aW5nEkwKDkRlY2xpbmVMaXN0aW5nEiMudXNhZ2VmbG93LnYxLkRlY2xpbmVMaXN0aW5nUmVxdWVzdBoVLnVzYWdlZmxv" +
-            "dy52MS5MaXN0aW5nEj8KDVVubGlzdExpc3RpbmcSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLkxp" +
-            "c3RpbmcSTQoOQ3JlYXRlUmVzZWxsZXISIy51c2FnZWZsb3cudjEuQ3JlYXRlUmVzZWxsZXJSZXF1ZXN0GhYudXNhZ2VmbG93" +
-            "LnYxLlJlc2VsbGVyEj4KC0dldFJlc2VsbGVyEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoWLnVzYWdlZmxvdy52MS5SZXNl" +
-            "bGxlchJYCg1MaXN0UmVzZWxsZXJzEiIudXNhZ2VmbG93LnYxLkxpc3RSZXNlbGxlcnNSZXF1ZXN0GiMudXNhZ2VmbG93LnYx" +
-            "Lkxpc3RSZXNlbGxlcnNSZXNwb25zZRJNCg5DcmVhdGVDdXN0b21lchIjLnVzYWdlZmxvdy52MS5DcmVhdGVDdXN0b21lclJl" +
-            "cXVlc3QaFi51c2FnZWZsb3cudjEuQ3VzdG9tZXISPgoLR2V0Q3VzdG9tZXISFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYu" +
-            "dXNhZ2VmbG93LnYxLkN1c3RvbWVyElgKDUxpc3RDdXN0b21lcnMSIi51c2FnZWZsb3cudjEuTGlzdEN1c3RvbWVyc1JlcXVl" +
-            "c3QaIy51c2FnZWZsb3cudjEuTGlzdEN1c3RvbWVyc1Jlc3BvbnNlElkKEkNyZWF0ZVN1YnNjcmlwdGlvbhInLnVzYWdlZmxv" +
-            "dy52MS5DcmVhdGVTdWJzY3JpcHRpb25SZXF1ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJGCg9HZXRTdWJzY3Jp" +
-            "cHRpb24SFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJkChFMaXN0U3Vic2Ny" +
-            "aXB0aW9ucxImLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1JlcXVlc3QaJy51c2FnZWZsb3cudjEuTGlzdFN1YnNj" +
-            "cmlwdGlvbnNSZXNwb25zZRJaChNTdXNwZW5kU3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlv" +
-            "blJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uElkKElJlc3VtZVN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52" +
-            "MS5DaGFuZ2VTdWJzY3JpcHRpb25SZXF1ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJcChVUZXJtaW5hdGVTdWJz" +
-            "Y3JpcHRpb24SJy51c2FnZWZsb3cudjEuQ2hhbmdlU3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3Jp" +
-            "cHRpb24SYgoVQ3JlYXRlU2VydmljZUlkZW50aXR5EioudXNhZ2VmbG93LnYxLkNyZWF0ZVNlcnZpY2VJZGVudGl0eVJlcXVl" +
-            "c3QaHS51c2FnZWZsb3cudjEuU2VydmljZUlkZW50aXR5EnAKFUxpc3RTZXJ2aWNlSWRlbnRpdGllcxIqLnVzYWdlZmxvdy52" +
-            "MS5MaXN0U2VydmljZUlkZW50aXRpZXNSZXF1ZXN0GisudXNhZ2VmbG93LnYxLkxpc3RTZXJ2aWNlSWRlbnRpdGllc1Jlc3Bv" +
-            "bnNlEk8KFVJldm9rZVNlcnZpY2VJZGVudGl0eRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaHS51c2FnZWZsb3cudjEuU2Vy" +
-            "dmljZUlkZW50aXR5ElIKEUNyZWF0ZVJlc2VsbGVyS2V5EiEudXNhZ2VmbG93LnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaGi51" +
-            "c2FnZWZsb3cudjEuSXNzdWVkQXBpS2V5ElcKEExpc3RSZXNlbGxlcktleXMSIC51c2FnZWZsb3cudjEuTGlzdEFwaUtleXNS" +
-            "ZXF1ZXN0GiEudXNhZ2VmbG93LnYxLkxpc3RBcGlLZXlzUmVzcG9uc2USQgoRUmV2b2tlUmVzZWxsZXJLZXkSFy51c2FnZWZs" +
-            "b3cudjEuSWRSZXF1ZXN0GhQudXNhZ2VmbG93LnYxLkFwaUtleWIGcHJvdG8z"
+            "YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8aGHVzYWdlZmxvdy92MS91c2FnZS5wcm90bzLiFQoS" +
+            "RGlzdHJpYnV0b3JTZXJ2aWNlElYKEUNyZWF0ZU1hcmtldHBsYWNlEiYudXNhZ2VmbG93LnYxLkNyZWF0ZU1hcmtldHBsYWNl" +
+            "UmVxdWVzdBoZLnVzYWdlZmxvdy52MS5NYXJrZXRwbGFjZRJECg5HZXRNYXJrZXRwbGFjZRIXLnVzYWdlZmxvdy52MS5JZFJl" +
+            "cXVlc3QaGS51c2FnZWZsb3cudjEuTWFya2V0cGxhY2USYQoQTGlzdE1hcmtldHBsYWNlcxIlLnVzYWdlZmxvdy52MS5MaXN0" +
+            "TWFya2V0cGxhY2VzUmVxdWVzdBomLnVzYWdlZmxvdy52MS5MaXN0TWFya2V0cGxhY2VzUmVzcG9uc2USSwoNT2ZmZXJDb250" +
+            "cmFjdBIiLnVzYWdlZmxvdy52MS5PZmZlckNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJYCg1MaXN0" +
+            "Q29udHJhY3RzEiIudXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkxpc3RDb250cmFj" +
+            "dHNSZXNwb25zZRJTChFUZXJtaW5hdGVDb250cmFjdBImLnVzYWdlZmxvdy52MS5UZXJtaW5hdGVDb250cmFjdFJlcXVlc3Qa" +
+            "Fi51c2FnZWZsb3cudjEuQ29udHJhY3QSVQoMTGlzdExpc3RpbmdzEiEudXNhZ2VmbG93LnYxLkxpc3RMaXN0aW5nc1JlcXVl" +
+            "c3QaIi51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVzcG9uc2USQAoOQXBwcm92ZUxpc3RpbmcSFy51c2FnZWZsb3cudjEu" +
+            "SWRSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLkxpc3RpbmcSTAoORGVjbGluZUxpc3RpbmcSIy51c2FnZWZsb3cudjEuRGVjbGlu" +
+            "ZUxpc3RpbmdSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLkxpc3RpbmcSPwoNVW5saXN0TGlzdGluZxIXLnVzYWdlZmxvdy52MS5J" +
+            "ZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGluZxJNCg5DcmVhdGVSZXNlbGxlchIjLnVzYWdlZmxvdy52MS5DcmVhdGVS" +
+            "ZXNlbGxlclJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxsZXISPgoLR2V0UmVzZWxsZXISFy51c2FnZWZsb3cudjEuSWRS" +
+            "ZXF1ZXN0GhYudXNhZ2VmbG93LnYxLlJlc2VsbGVyElgKDUxpc3RSZXNlbGxlcnMSIi51c2FnZWZsb3cudjEuTGlzdFJlc2Vs" +
+            "bGVyc1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdFJlc2VsbGVyc1Jlc3BvbnNlEk0KDkNyZWF0ZUN1c3RvbWVyEiMudXNh" +
+            "Z2VmbG93LnYxLkNyZWF0ZUN1c3RvbWVyUmVxdWVzdBoWLnVzYWdlZmxvdy52MS5DdXN0b21lchI+CgtHZXRDdXN0b21lchIX" +
+            "LnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuQ3VzdG9tZXISWAoNTGlzdEN1c3RvbWVycxIiLnVzYWdl" +
+            "Zmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVzcG9uc2USWQoSQ3Jl" +
+            "YXRlU3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNyZWF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEu" +
+            "U3Vic2NyaXB0aW9uEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEu" +
+            "U3Vic2NyaXB0aW9uEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNhZ2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVz" +
+            "dBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEloKE1N1c3BlbmRTdWJzY3JpcHRpb24SJy51c2Fn" +
+            "ZWZsb3cudjEuQ2hhbmdlU3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SWQoSUmVzdW1l" +
+            "U3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vi" +
+            "c2NyaXB0aW9uElwKFVRlcm1pbmF0ZVN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52MS5DaGFuZ2VTdWJzY3JpcHRpb25SZXF1" +
+            "ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJiChVDcmVhdGVTZXJ2aWNlSWRlbnRpdHkSKi51c2FnZWZsb3cudjEu" +
+            "Q3JlYXRlU2VydmljZUlkZW50aXR5UmVxdWVzdBodLnVzYWdlZmxvdy52MS5TZXJ2aWNlSWRlbnRpdHkScAoVTGlzdFNlcnZp" +
+            "Y2VJZGVudGl0aWVzEioudXNhZ2VmbG93LnYxLkxpc3RTZXJ2aWNlSWRlbnRpdGllc1JlcXVlc3QaKy51c2FnZWZsb3cudjEu" +
+            "TGlzdFNlcnZpY2VJZGVudGl0aWVzUmVzcG9uc2USTwoVUmV2b2tlU2VydmljZUlkZW50aXR5EhcudXNhZ2VmbG93LnYxLklk" +
+            "UmVxdWVzdBodLnVzYWdlZmxvdy52MS5TZXJ2aWNlSWRlbnRpdHkSUgoRQ3JlYXRlUmVzZWxsZXJLZXkSIS51c2FnZWZsb3cu" +
+            "djEuQ3JlYXRlQXBpS2V5UmVxdWVzdBoaLnVzYWdlZmxvdy52MS5Jc3N1ZWRBcGlLZXkSVwoQTGlzdFJlc2VsbGVyS2V5cxIg" +
+            "LnVzYWdlZmxvdy52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIS51c2FnZWZsb3cudjEuTGlzdEFwaUtleXNSZXNwb25zZRJCChFS" +
+            "ZXZva2VSZXNlbGxlcktleRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFC51c2FnZWZsb3cudjEuQXBpS2V5ElsKDkxpc3RV" +
+            "c2FnZUZpbGVzEiMudXNhZ2VmbG93LnYxLkxpc3RVc2FnZUZpbGVzUmVxdWVzdBokLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VG" +
+            "aWxlc1Jlc3BvbnNlEkAKDEdldFVzYWdlRmlsZRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFy51c2FnZWZsb3cudjEuVXNh" +
+            "Z2VGaWxlElwKC0xpc3RSZWNvcmRzEiUudXNhZ2VmbG93LnYxLkxpc3RVc2FnZVJlY29yZHNSZXF1ZXN0GiYudXNhZ2VmbG93" +
+            "LnYxLkxpc3RVc2FnZVJlY29yZHNSZXNwb25zZRJQCg9BY2NlcHRVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuQWNjZXB0VXNh" +
+            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSUAoPUmVqZWN0VXNhZ2VGaWxlEiQudXNhZ2VmbG93LnYx" +
+            "LlJlamVjdFVzYWdlRmlsZVJlcXVlc3QaFy51c2FnZWZsb3cudjEuVXNhZ2VGaWxlYgZwcm90bzM="
         )!
     )
 }
 
-/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities and
-/// reseller keys. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
+/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 public enum Usageflow_V1_DistributorService {
     /// The fully-qualified service name used in request paths.
     public static let name: Swift.String = "usageflow.v1.DistributorService"
@@ -404,9 +410,74 @@ public enum Usageflow_V1_DistributorService {
         )
     }
 
+    /// Usage files submitted to the distributor: production files from pending on. Draft, invalid,
+    /// ready and preview files answer NOT_FOUND as if they did not exist.
+    public enum ListUsageFiles {
+        public typealias Input = Usageflow_V1_ListUsageFilesRequest
+        public typealias Output = Usageflow_V1_ListUsageFilesResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ListUsageFiles",
+            kind: .unary,
+            inputType: "usageflow.v1.ListUsageFilesRequest",
+            outputType: "usageflow.v1.ListUsageFilesResponse"
+        )
+    }
+
+    public enum GetUsageFile {
+        public typealias Input = Usageflow_V1_IdRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "GetUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.IdRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// A submitted file's records in upload order.
+    public enum ListRecords {
+        public typealias Input = Usageflow_V1_ListUsageRecordsRequest
+        public typealias Output = Usageflow_V1_ListUsageRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ListRecords",
+            kind: .unary,
+            inputType: "usageflow.v1.ListUsageRecordsRequest",
+            outputType: "usageflow.v1.ListUsageRecordsResponse"
+        )
+    }
+
+    /// pending → accepted: every valid record becomes approved.
+    public enum AcceptUsageFile {
+        public typealias Input = Usageflow_V1_AcceptUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "AcceptUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.AcceptUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// pending → rejected, with a required note: every valid record becomes rejected.
+    public enum RejectUsageFile {
+        public typealias Input = Usageflow_V1_RejectUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "RejectUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.RejectUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.DistributorService",
-        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema]
+        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema, ListUsageFiles.schema, GetUsageFile.schema, ListRecords.schema, AcceptUsageFile.schema, RejectUsageFile.schema]
     )
 }

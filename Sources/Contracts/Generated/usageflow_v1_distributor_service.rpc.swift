@@ -4,8 +4,8 @@
 import ProtoWire
 import RPCCore
 
-/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities and
-/// reseller keys. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
+/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Simple tier: each method has the natural shape of its call kind.
 public protocol Usageflow_V1_DistributorService_SimpleServiceProtocol: RPCCore.RegistrableRPCService {
@@ -51,6 +51,16 @@ public protocol Usageflow_V1_DistributorService_SimpleServiceProtocol: RPCCore.R
     func createResellerKey(request: Usageflow_V1_CreateApiKeyRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_IssuedApiKey
     func listResellerKeys(request: Usageflow_V1_ListApiKeysRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListApiKeysResponse
     func revokeResellerKey(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ApiKey
+    /// Usage files submitted to the distributor: production files from pending on. Draft, invalid,
+    /// ready and preview files answer NOT_FOUND as if they did not exist.
+    func listUsageFiles(request: Usageflow_V1_ListUsageFilesRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageFilesResponse
+    func getUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// A submitted file's records in upload order.
+    func listRecords(request: Usageflow_V1_ListUsageRecordsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageRecordsResponse
+    /// pending → accepted: every valid record becomes approved.
+    func acceptUsageFile(request: Usageflow_V1_AcceptUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// pending → rejected, with a required note: every valid record becomes rejected.
+    func rejectUsageFile(request: Usageflow_V1_RejectUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
 }
 
 extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
@@ -139,11 +149,26 @@ extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_DistributorService.RevokeResellerKey.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_ApiKey.self) { request, context in
             try await self.revokeResellerKey(request: request, context: context)
         }
+        router.registerUnary(Usageflow_V1_DistributorService.ListUsageFiles.schema, input: Usageflow_V1_ListUsageFilesRequest.self, output: Usageflow_V1_ListUsageFilesResponse.self) { request, context in
+            try await self.listUsageFiles(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.GetUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.getUsageFile(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.ListRecords.schema, input: Usageflow_V1_ListUsageRecordsRequest.self, output: Usageflow_V1_ListUsageRecordsResponse.self) { request, context in
+            try await self.listRecords(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.AcceptUsageFile.schema, input: Usageflow_V1_AcceptUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.acceptUsageFile(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.RejectUsageFile.schema, input: Usageflow_V1_RejectUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.rejectUsageFile(request: request, context: context)
+        }
     }
 }
 
-/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities and
-/// reseller keys. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
+/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Streaming tier: every method sees the request stream, the response writer and the context.
 public protocol Usageflow_V1_DistributorService_StreamingServiceProtocol: RPCCore.RegistrableRPCService {
@@ -189,6 +214,16 @@ public protocol Usageflow_V1_DistributorService_StreamingServiceProtocol: RPCCor
     func createResellerKey(requests: RPCCore.RequestStream<Usageflow_V1_CreateApiKeyRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_IssuedApiKey>, context: RPCCore.ServerContext) async throws
     func listResellerKeys(requests: RPCCore.RequestStream<Usageflow_V1_ListApiKeysRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListApiKeysResponse>, context: RPCCore.ServerContext) async throws
     func revokeResellerKey(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ApiKey>, context: RPCCore.ServerContext) async throws
+    /// Usage files submitted to the distributor: production files from pending on. Draft, invalid,
+    /// ready and preview files answer NOT_FOUND as if they did not exist.
+    func listUsageFiles(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageFilesRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageFilesResponse>, context: RPCCore.ServerContext) async throws
+    func getUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// A submitted file's records in upload order.
+    func listRecords(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// pending → accepted: every valid record becomes approved.
+    func acceptUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_AcceptUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// pending → rejected, with a required note: every valid record becomes rejected.
+    func rejectUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_RejectUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
@@ -277,11 +312,26 @@ extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
         router.registerStreaming(Usageflow_V1_DistributorService.RevokeResellerKey.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_ApiKey.self) { requests, response, context in
             try await self.revokeResellerKey(requests: requests, response: response, context: context)
         }
+        router.registerStreaming(Usageflow_V1_DistributorService.ListUsageFiles.schema, input: Usageflow_V1_ListUsageFilesRequest.self, output: Usageflow_V1_ListUsageFilesResponse.self) { requests, response, context in
+            try await self.listUsageFiles(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.GetUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.getUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ListRecords.schema, input: Usageflow_V1_ListUsageRecordsRequest.self, output: Usageflow_V1_ListUsageRecordsResponse.self) { requests, response, context in
+            try await self.listRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.AcceptUsageFile.schema, input: Usageflow_V1_AcceptUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.acceptUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.RejectUsageFile.schema, input: Usageflow_V1_RejectUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.rejectUsageFile(requests: requests, response: response, context: context)
+        }
     }
 }
 
-/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities and
-/// reseller keys. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
+/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Client: one method per RPC over any `ClientTransport`.
 public struct Usageflow_V1_DistributorService_Client: Swift.Sendable {
@@ -415,5 +465,30 @@ public struct Usageflow_V1_DistributorService_Client: Swift.Sendable {
 
     public func revokeResellerKey(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ApiKey {
         try await client.unary(Usageflow_V1_DistributorService.RevokeResellerKey.schema, request: request, options: options)
+    }
+
+    /// Usage files submitted to the distributor: production files from pending on. Draft, invalid,
+    /// ready and preview files answer NOT_FOUND as if they did not exist.
+    public func listUsageFiles(_ request: Usageflow_V1_ListUsageFilesRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListUsageFilesResponse {
+        try await client.unary(Usageflow_V1_DistributorService.ListUsageFiles.schema, request: request, options: options)
+    }
+
+    public func getUsageFile(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_DistributorService.GetUsageFile.schema, request: request, options: options)
+    }
+
+    /// A submitted file's records in upload order.
+    public func listRecords(_ request: Usageflow_V1_ListUsageRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListUsageRecordsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.ListRecords.schema, request: request, options: options)
+    }
+
+    /// pending → accepted: every valid record becomes approved.
+    public func acceptUsageFile(_ request: Usageflow_V1_AcceptUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_DistributorService.AcceptUsageFile.schema, request: request, options: options)
+    }
+
+    /// pending → rejected, with a required note: every valid record becomes rejected.
+    public func rejectUsageFile(_ request: Usageflow_V1_RejectUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_DistributorService.RejectUsageFile.schema, request: request, options: options)
     }
 }

@@ -8,36 +8,50 @@ import WellKnownTypes
 public enum ProtoFile_usageflow_v1_vendor_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/vendor_service.proto",
-        dependencies: ["google/protobuf/empty.proto", "usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto"],
+        dependencies: ["google/protobuf/empty.proto", "usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiF1c2FnZWZsb3cvdjEvdmVuZG9yX3NlcnZpY2UucHJvdG8SDHVzYWdlZmxvdy52MRobZ29vZ2xlL3Byb3RvYnVmL2VtcHR5" +
-            "LnByb3RvGhx1c2FnZWZsb3cvdjEvY2F0YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8y1QsKDVZl" +
-            "bmRvclNlcnZpY2USSgoNQ3JlYXRlUHJvZHVjdBIiLnVzYWdlZmxvdy52MS5DcmVhdGVQcm9kdWN0UmVxdWVzdBoVLnVzYWdl" +
-            "Zmxvdy52MS5Qcm9kdWN0EjwKCkdldFByb2R1Y3QSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlBy" +
-            "b2R1Y3QSVQoMTGlzdFByb2R1Y3RzEiEudXNhZ2VmbG93LnYxLkxpc3RQcm9kdWN0c1JlcXVlc3QaIi51c2FnZWZsb3cudjEu" +
-            "TGlzdFByb2R1Y3RzUmVzcG9uc2USSgoNVXBkYXRlUHJvZHVjdBIiLnVzYWdlZmxvdy52MS5VcGRhdGVQcm9kdWN0UmVxdWVz" +
-            "dBoVLnVzYWdlZmxvdy52MS5Qcm9kdWN0EkEKCkNyZWF0ZUl0ZW0SHy51c2FnZWZsb3cudjEuQ3JlYXRlSXRlbVJlcXVlc3Qa" +
-            "Ei51c2FnZWZsb3cudjEuSXRlbRI2CgdHZXRJdGVtEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5J" +
-            "dGVtEkwKCUxpc3RJdGVtcxIeLnVzYWdlZmxvdy52MS5MaXN0SXRlbXNSZXF1ZXN0Gh8udXNhZ2VmbG93LnYxLkxpc3RJdGVt" +
-            "c1Jlc3BvbnNlEkEKClVwZGF0ZUl0ZW0SHy51c2FnZWZsb3cudjEuVXBkYXRlSXRlbVJlcXVlc3QaEi51c2FnZWZsb3cudjEu" +
-            "SXRlbRI6CgtQdWJsaXNoSXRlbRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaEi51c2FnZWZsb3cudjEuSXRlbRI6CgtFbmRJ" +
-            "dGVtU2FsZRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaEi51c2FnZWZsb3cudjEuSXRlbRI9CgpEZWxldGVJdGVtEhcudXNh" +
-            "Z2VmbG93LnYxLklkUmVxdWVzdBoWLmdvb2dsZS5wcm90b2J1Zi5FbXB0eRJBCgpDcmVhdGVVbml0Eh8udXNhZ2VmbG93LnYx" +
-            "LkNyZWF0ZVVuaXRSZXF1ZXN0GhIudXNhZ2VmbG93LnYxLlVuaXQSTAoJTGlzdFVuaXRzEh4udXNhZ2VmbG93LnYxLkxpc3RV" +
-            "bml0c1JlcXVlc3QaHy51c2FnZWZsb3cudjEuTGlzdFVuaXRzUmVzcG9uc2USWAoNTGlzdENvbnRyYWN0cxIiLnVzYWdlZmxv" +
-            "dy52MS5MaXN0Q29udHJhY3RzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0Q29udHJhY3RzUmVzcG9uc2USQQoOQWNjZXB0" +
-            "Q29udHJhY3QSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0ElMKEVRlcm1pbmF0ZUNv" +
-            "bnRyYWN0EiYudXNhZ2VmbG93LnYxLlRlcm1pbmF0ZUNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJM" +
-            "Cg5SZXF1ZXN0TGlzdGluZxIjLnVzYWdlZmxvdy52MS5SZXF1ZXN0TGlzdGluZ1JlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlz" +
-            "dGluZxJVCgxMaXN0TGlzdGluZ3MSIS51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5M" +
-            "aXN0TGlzdGluZ3NSZXNwb25zZRJkChFMaXN0U3Vic2NyaXB0aW9ucxImLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9u" +
-            "c1JlcXVlc3QaJy51c2FnZWZsb3cudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXNwb25zZRJGCg9HZXRTdWJzY3JpcHRpb24SFy51" +
-            "c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbmIGcHJvdG8z"
+            "LnByb3RvGhx1c2FnZWZsb3cvdjEvY2F0YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8aGHVzYWdl" +
+            "Zmxvdy92MS91c2FnZS5wcm90bzLaEgoNVmVuZG9yU2VydmljZRJKCg1DcmVhdGVQcm9kdWN0EiIudXNhZ2VmbG93LnYxLkNy" +
+            "ZWF0ZVByb2R1Y3RSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSPAoKR2V0UHJvZHVjdBIXLnVzYWdlZmxvdy52MS5J" +
+            "ZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuUHJvZHVjdBJVCgxMaXN0UHJvZHVjdHMSIS51c2FnZWZsb3cudjEuTGlzdFByb2R1" +
+            "Y3RzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5MaXN0UHJvZHVjdHNSZXNwb25zZRJKCg1VcGRhdGVQcm9kdWN0EiIudXNhZ2Vm" +
+            "bG93LnYxLlVwZGF0ZVByb2R1Y3RSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSQQoKQ3JlYXRlSXRlbRIfLnVzYWdl" +
+            "Zmxvdy52MS5DcmVhdGVJdGVtUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEjYKB0dldEl0ZW0SFy51c2FnZWZsb3cudjEu" +
+            "SWRSZXF1ZXN0GhIudXNhZ2VmbG93LnYxLkl0ZW0STAoJTGlzdEl0ZW1zEh4udXNhZ2VmbG93LnYxLkxpc3RJdGVtc1JlcXVl" +
+            "c3QaHy51c2FnZWZsb3cudjEuTGlzdEl0ZW1zUmVzcG9uc2USQQoKVXBkYXRlSXRlbRIfLnVzYWdlZmxvdy52MS5VcGRhdGVJ" +
+            "dGVtUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEjoKC1B1Ymxpc2hJdGVtEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoS" +
+            "LnVzYWdlZmxvdy52MS5JdGVtEjoKC0VuZEl0ZW1TYWxlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoSLnVzYWdlZmxvdy52" +
+            "MS5JdGVtEj0KCkRlbGV0ZUl0ZW0SFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5EkEK" +
+            "CkNyZWF0ZVVuaXQSHy51c2FnZWZsb3cudjEuQ3JlYXRlVW5pdFJlcXVlc3QaEi51c2FnZWZsb3cudjEuVW5pdBJMCglMaXN0" +
+            "VW5pdHMSHi51c2FnZWZsb3cudjEuTGlzdFVuaXRzUmVxdWVzdBofLnVzYWdlZmxvdy52MS5MaXN0VW5pdHNSZXNwb25zZRJY" +
+            "Cg1MaXN0Q29udHJhY3RzEiIudXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkxpc3RD" +
+            "b250cmFjdHNSZXNwb25zZRJBCg5BY2NlcHRDb250cmFjdBIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cu" +
+            "djEuQ29udHJhY3QSUwoRVGVybWluYXRlQ29udHJhY3QSJi51c2FnZWZsb3cudjEuVGVybWluYXRlQ29udHJhY3RSZXF1ZXN0" +
+            "GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0EkwKDlJlcXVlc3RMaXN0aW5nEiMudXNhZ2VmbG93LnYxLlJlcXVlc3RMaXN0aW5n" +
+            "UmVxdWVzdBoVLnVzYWdlZmxvdy52MS5MaXN0aW5nElUKDExpc3RMaXN0aW5ncxIhLnVzYWdlZmxvdy52MS5MaXN0TGlzdGlu" +
+            "Z3NSZXF1ZXN0GiIudXNhZ2VmbG93LnYxLkxpc3RMaXN0aW5nc1Jlc3BvbnNlEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNh" +
+            "Z2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3Bv" +
+            "bnNlEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0" +
+            "aW9uElAKD0NyZWF0ZVVzYWdlRmlsZRIkLnVzYWdlZmxvdy52MS5DcmVhdGVVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93" +
+            "LnYxLlVzYWdlRmlsZRJACgxHZXRVc2FnZUZpbGUSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVz" +
+            "YWdlRmlsZRJbCg5MaXN0VXNhZ2VGaWxlcxIjLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VGaWxlc1JlcXVlc3QaJC51c2FnZWZs" +
+            "b3cudjEuTGlzdFVzYWdlRmlsZXNSZXNwb25zZRJQCg9VcGRhdGVVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuVXBkYXRlVXNh" +
+            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSTgoNVXBsb2FkUmVjb3JkcxIiLnVzYWdlZmxvdy52MS5V" +
+            "cGxvYWRSZWNvcmRzUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJSCg9VcGxvYWRVc2FnZUZpbGUSJC51c2Fn" +
+            "ZWZsb3cudjEuVXBsb2FkVXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJcCgtMaXN0UmVjb3Jk" +
+            "cxIlLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBomLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VSZWNvcmRz" +
+            "UmVzcG9uc2USXgoVRG93bmxvYWRQcm9jZXNzZWRGaWxlEioudXNhZ2VmbG93LnYxLkRvd25sb2FkUHJvY2Vzc2VkRmlsZVJl" +
+            "cXVlc3QaFy51c2FnZWZsb3cudjEuRmlsZUNodW5rMAESVAoQRG93bmxvYWRUZW1wbGF0ZRIlLnVzYWdlZmxvdy52MS5Eb3du" +
+            "bG9hZFRlbXBsYXRlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5GaWxlQ2h1bmswARJDCg9TdWJtaXRVc2FnZUZpbGUSFy51c2Fn" +
+            "ZWZsb3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJDCg9EZWxldGVVc2FnZUZpbGUSFy51c2FnZWZs" +
+            "b3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZWIGcHJvdG8z"
         )!
     )
 }
 
-/// Products, items and units; contracts and listings; the subscriptions of the vendor's products.
+/// Products, items and units; contracts and listings; the subscriptions of the vendor's products;
+/// usage files.
 /// Vendor keys only; every object is the caller's own, others answer NOT_FOUND.
 public enum Usageflow_V1_VendorService {
     /// The fully-qualified service name used in request paths.
@@ -299,9 +313,155 @@ public enum Usageflow_V1_VendorService {
         )
     }
 
+    /// Creates a draft usage file for a product listed under an active contract. Repeating an
+    /// identical create with the same external_id returns the existing file.
+    public enum CreateUsageFile {
+        public typealias Input = Usageflow_V1_CreateUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "CreateUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.CreateUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// A file with its counts and error detail.
+    public enum GetUsageFile {
+        public typealias Input = Usageflow_V1_IdRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "GetUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.IdRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// The vendor's files, newest last; deleted files only when asked for by status.
+    public enum ListUsageFiles {
+        public typealias Input = Usageflow_V1_ListUsageFilesRequest
+        public typealias Output = Usageflow_V1_ListUsageFilesResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "ListUsageFiles",
+            kind: .unary,
+            inputType: "usageflow.v1.ListUsageFilesRequest",
+            outputType: "usageflow.v1.ListUsageFilesResponse"
+        )
+    }
+
+    /// Changes name, description, note or external id before the file is submitted.
+    public enum UpdateUsageFile {
+        public typealias Input = Usageflow_V1_UpdateUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "UpdateUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.UpdateUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// Uploads structured records: a header naming the file, then batches. Replaces the file's
+    /// records and categories at once; answers the file, ready or invalid.
+    public enum UploadRecords {
+        public typealias Input = Usageflow_V1_UploadRecordsRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "UploadRecords",
+            kind: .clientStreaming,
+            inputType: "usageflow.v1.UploadRecordsRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// Uploads an XLSX workbook or a CSV file as a stream of byte chunks after a header; the same
+    /// validation and replacement as UploadRecords.
+    public enum UploadUsageFile {
+        public typealias Input = Usageflow_V1_UploadUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "UploadUsageFile",
+            kind: .clientStreaming,
+            inputType: "usageflow.v1.UploadUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// A file's records in upload order, with every error of each invalid record.
+    public enum ListRecords {
+        public typealias Input = Usageflow_V1_ListUsageRecordsRequest
+        public typealias Output = Usageflow_V1_ListUsageRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "ListRecords",
+            kind: .unary,
+            inputType: "usageflow.v1.ListUsageRecordsRequest",
+            outputType: "usageflow.v1.ListUsageRecordsResponse"
+        )
+    }
+
+    /// The last upload with a status and an errors column, as XLSX or CSV.
+    public enum DownloadProcessedFile {
+        public typealias Input = Usageflow_V1_DownloadProcessedFileRequest
+        public typealias Output = Usageflow_V1_FileChunk
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "DownloadProcessedFile",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.DownloadProcessedFileRequest",
+            outputType: "usageflow.v1.FileChunk"
+        )
+    }
+
+    /// An empty usage file for one of the vendor's products, as XLSX or CSV.
+    public enum DownloadTemplate {
+        public typealias Input = Usageflow_V1_DownloadTemplateRequest
+        public typealias Output = Usageflow_V1_FileChunk
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "DownloadTemplate",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.DownloadTemplateRequest",
+            outputType: "usageflow.v1.FileChunk"
+        )
+    }
+
+    /// ready → pending: the distributor may now review it (production files only).
+    public enum SubmitUsageFile {
+        public typealias Input = Usageflow_V1_IdRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "SubmitUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.IdRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
+    /// draft, invalid, ready or rejected → deleted.
+    public enum DeleteUsageFile {
+        public typealias Input = Usageflow_V1_IdRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "DeleteUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.IdRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.VendorService",
-        methods: [CreateProduct.schema, GetProduct.schema, ListProducts.schema, UpdateProduct.schema, CreateItem.schema, GetItem.schema, ListItems.schema, UpdateItem.schema, PublishItem.schema, EndItemSale.schema, DeleteItem.schema, CreateUnit.schema, ListUnits.schema, ListContracts.schema, AcceptContract.schema, TerminateContract.schema, RequestListing.schema, ListListings.schema, ListSubscriptions.schema, GetSubscription.schema]
+        methods: [CreateProduct.schema, GetProduct.schema, ListProducts.schema, UpdateProduct.schema, CreateItem.schema, GetItem.schema, ListItems.schema, UpdateItem.schema, PublishItem.schema, EndItemSale.schema, DeleteItem.schema, CreateUnit.schema, ListUnits.schema, ListContracts.schema, AcceptContract.schema, TerminateContract.schema, RequestListing.schema, ListListings.schema, ListSubscriptions.schema, GetSubscription.schema, CreateUsageFile.schema, GetUsageFile.schema, ListUsageFiles.schema, UpdateUsageFile.schema, UploadRecords.schema, UploadUsageFile.schema, ListRecords.schema, DownloadProcessedFile.schema, DownloadTemplate.schema, SubmitUsageFile.schema, DeleteUsageFile.schema]
     )
 }

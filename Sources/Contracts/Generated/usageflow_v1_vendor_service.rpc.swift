@@ -5,7 +5,8 @@ import ProtoWire
 import RPCCore
 import WellKnownTypes
 
-/// Products, items and units; contracts and listings; the subscriptions of the vendor's products.
+/// Products, items and units; contracts and listings; the subscriptions of the vendor's products;
+/// usage files.
 /// Vendor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Simple tier: each method has the natural shape of its call kind.
@@ -46,6 +47,31 @@ public protocol Usageflow_V1_VendorService_SimpleServiceProtocol: RPCCore.Regist
     /// Subscriptions to the vendor's products.
     func listSubscriptions(request: Usageflow_V1_ListSubscriptionsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListSubscriptionsResponse
     func getSubscription(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_Subscription
+    /// Creates a draft usage file for a product listed under an active contract. Repeating an
+    /// identical create with the same external_id returns the existing file.
+    func createUsageFile(request: Usageflow_V1_CreateUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// A file with its counts and error detail.
+    func getUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// The vendor's files, newest last; deleted files only when asked for by status.
+    func listUsageFiles(request: Usageflow_V1_ListUsageFilesRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageFilesResponse
+    /// Changes name, description, note or external id before the file is submitted.
+    func updateUsageFile(request: Usageflow_V1_UpdateUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// Uploads structured records: a header naming the file, then batches. Replaces the file's
+    /// records and categories at once; answers the file, ready or invalid.
+    func uploadRecords(requests: RPCCore.RequestStream<Usageflow_V1_UploadRecordsRequest>, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// Uploads an XLSX workbook or a CSV file as a stream of byte chunks after a header; the same
+    /// validation and replacement as UploadRecords.
+    func uploadUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_UploadUsageFileRequest>, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// A file's records in upload order, with every error of each invalid record.
+    func listRecords(request: Usageflow_V1_ListUsageRecordsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageRecordsResponse
+    /// The last upload with a status and an errors column, as XLSX or CSV.
+    func downloadProcessedFile(request: Usageflow_V1_DownloadProcessedFileRequest, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// An empty usage file for one of the vendor's products, as XLSX or CSV.
+    func downloadTemplate(request: Usageflow_V1_DownloadTemplateRequest, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// ready → pending: the distributor may now review it (production files only).
+    func submitUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// draft, invalid, ready or rejected → deleted.
+    func deleteUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
 }
 
 extension Usageflow_V1_VendorService_SimpleServiceProtocol {
@@ -110,10 +136,44 @@ extension Usageflow_V1_VendorService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_VendorService.GetSubscription.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_Subscription.self) { request, context in
             try await self.getSubscription(request: request, context: context)
         }
+        router.registerUnary(Usageflow_V1_VendorService.CreateUsageFile.schema, input: Usageflow_V1_CreateUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.createUsageFile(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.GetUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.getUsageFile(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.ListUsageFiles.schema, input: Usageflow_V1_ListUsageFilesRequest.self, output: Usageflow_V1_ListUsageFilesResponse.self) { request, context in
+            try await self.listUsageFiles(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.UpdateUsageFile.schema, input: Usageflow_V1_UpdateUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.updateUsageFile(request: request, context: context)
+        }
+        router.registerClientStreaming(Usageflow_V1_VendorService.UploadRecords.schema, input: Usageflow_V1_UploadRecordsRequest.self, output: Usageflow_V1_UsageFile.self) { requests, context in
+            try await self.uploadRecords(requests: requests, context: context)
+        }
+        router.registerClientStreaming(Usageflow_V1_VendorService.UploadUsageFile.schema, input: Usageflow_V1_UploadUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, context in
+            try await self.uploadUsageFile(requests: requests, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.ListRecords.schema, input: Usageflow_V1_ListUsageRecordsRequest.self, output: Usageflow_V1_ListUsageRecordsResponse.self) { request, context in
+            try await self.listRecords(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_VendorService.DownloadProcessedFile.schema, input: Usageflow_V1_DownloadProcessedFileRequest.self, output: Usageflow_V1_FileChunk.self) { request, response, context in
+            try await self.downloadProcessedFile(request: request, response: response, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_VendorService.DownloadTemplate.schema, input: Usageflow_V1_DownloadTemplateRequest.self, output: Usageflow_V1_FileChunk.self) { request, response, context in
+            try await self.downloadTemplate(request: request, response: response, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.SubmitUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.submitUsageFile(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.DeleteUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.deleteUsageFile(request: request, context: context)
+        }
     }
 }
 
-/// Products, items and units; contracts and listings; the subscriptions of the vendor's products.
+/// Products, items and units; contracts and listings; the subscriptions of the vendor's products;
+/// usage files.
 /// Vendor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Streaming tier: every method sees the request stream, the response writer and the context.
@@ -154,6 +214,31 @@ public protocol Usageflow_V1_VendorService_StreamingServiceProtocol: RPCCore.Reg
     /// Subscriptions to the vendor's products.
     func listSubscriptions(requests: RPCCore.RequestStream<Usageflow_V1_ListSubscriptionsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListSubscriptionsResponse>, context: RPCCore.ServerContext) async throws
     func getSubscription(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Subscription>, context: RPCCore.ServerContext) async throws
+    /// Creates a draft usage file for a product listed under an active contract. Repeating an
+    /// identical create with the same external_id returns the existing file.
+    func createUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_CreateUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// A file with its counts and error detail.
+    func getUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// The vendor's files, newest last; deleted files only when asked for by status.
+    func listUsageFiles(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageFilesRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageFilesResponse>, context: RPCCore.ServerContext) async throws
+    /// Changes name, description, note or external id before the file is submitted.
+    func updateUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_UpdateUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// Uploads structured records: a header naming the file, then batches. Replaces the file's
+    /// records and categories at once; answers the file, ready or invalid.
+    func uploadRecords(requests: RPCCore.RequestStream<Usageflow_V1_UploadRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// Uploads an XLSX workbook or a CSV file as a stream of byte chunks after a header; the same
+    /// validation and replacement as UploadRecords.
+    func uploadUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_UploadUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// A file's records in upload order, with every error of each invalid record.
+    func listRecords(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// The last upload with a status and an errors column, as XLSX or CSV.
+    func downloadProcessedFile(requests: RPCCore.RequestStream<Usageflow_V1_DownloadProcessedFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// An empty usage file for one of the vendor's products, as XLSX or CSV.
+    func downloadTemplate(requests: RPCCore.RequestStream<Usageflow_V1_DownloadTemplateRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// ready → pending: the distributor may now review it (production files only).
+    func submitUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// draft, invalid, ready or rejected → deleted.
+    func deleteUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_VendorService_StreamingServiceProtocol {
@@ -218,10 +303,44 @@ extension Usageflow_V1_VendorService_StreamingServiceProtocol {
         router.registerStreaming(Usageflow_V1_VendorService.GetSubscription.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_Subscription.self) { requests, response, context in
             try await self.getSubscription(requests: requests, response: response, context: context)
         }
+        router.registerStreaming(Usageflow_V1_VendorService.CreateUsageFile.schema, input: Usageflow_V1_CreateUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.createUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.GetUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.getUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.ListUsageFiles.schema, input: Usageflow_V1_ListUsageFilesRequest.self, output: Usageflow_V1_ListUsageFilesResponse.self) { requests, response, context in
+            try await self.listUsageFiles(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.UpdateUsageFile.schema, input: Usageflow_V1_UpdateUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.updateUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.UploadRecords.schema, input: Usageflow_V1_UploadRecordsRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.uploadRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.UploadUsageFile.schema, input: Usageflow_V1_UploadUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.uploadUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.ListRecords.schema, input: Usageflow_V1_ListUsageRecordsRequest.self, output: Usageflow_V1_ListUsageRecordsResponse.self) { requests, response, context in
+            try await self.listRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.DownloadProcessedFile.schema, input: Usageflow_V1_DownloadProcessedFileRequest.self, output: Usageflow_V1_FileChunk.self) { requests, response, context in
+            try await self.downloadProcessedFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.DownloadTemplate.schema, input: Usageflow_V1_DownloadTemplateRequest.self, output: Usageflow_V1_FileChunk.self) { requests, response, context in
+            try await self.downloadTemplate(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.SubmitUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.submitUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.DeleteUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.deleteUsageFile(requests: requests, response: response, context: context)
+        }
     }
 }
 
-/// Products, items and units; contracts and listings; the subscriptions of the vendor's products.
+/// Products, items and units; contracts and listings; the subscriptions of the vendor's products;
+/// usage files.
 /// Vendor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Client: one method per RPC over any `ClientTransport`.
@@ -326,5 +445,63 @@ public struct Usageflow_V1_VendorService_Client: Swift.Sendable {
 
     public func getSubscription(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_Subscription {
         try await client.unary(Usageflow_V1_VendorService.GetSubscription.schema, request: request, options: options)
+    }
+
+    /// Creates a draft usage file for a product listed under an active contract. Repeating an
+    /// identical create with the same external_id returns the existing file.
+    public func createUsageFile(_ request: Usageflow_V1_CreateUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_VendorService.CreateUsageFile.schema, request: request, options: options)
+    }
+
+    /// A file with its counts and error detail.
+    public func getUsageFile(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_VendorService.GetUsageFile.schema, request: request, options: options)
+    }
+
+    /// The vendor's files, newest last; deleted files only when asked for by status.
+    public func listUsageFiles(_ request: Usageflow_V1_ListUsageFilesRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListUsageFilesResponse {
+        try await client.unary(Usageflow_V1_VendorService.ListUsageFiles.schema, request: request, options: options)
+    }
+
+    /// Changes name, description, note or external id before the file is submitted.
+    public func updateUsageFile(_ request: Usageflow_V1_UpdateUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_VendorService.UpdateUsageFile.schema, request: request, options: options)
+    }
+
+    /// Uploads structured records: a header naming the file, then batches. Replaces the file's
+    /// records and categories at once; answers the file, ready or invalid.
+    public func uploadRecords(_ requests: some Swift.Sequence<Usageflow_V1_UploadRecordsRequest>, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.clientStreaming(Usageflow_V1_VendorService.UploadRecords.schema, requests: requests, options: options)
+    }
+
+    /// Uploads an XLSX workbook or a CSV file as a stream of byte chunks after a header; the same
+    /// validation and replacement as UploadRecords.
+    public func uploadUsageFile(_ requests: some Swift.Sequence<Usageflow_V1_UploadUsageFileRequest>, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.clientStreaming(Usageflow_V1_VendorService.UploadUsageFile.schema, requests: requests, options: options)
+    }
+
+    /// A file's records in upload order, with every error of each invalid record.
+    public func listRecords(_ request: Usageflow_V1_ListUsageRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListUsageRecordsResponse {
+        try await client.unary(Usageflow_V1_VendorService.ListRecords.schema, request: request, options: options)
+    }
+
+    /// The last upload with a status and an errors column, as XLSX or CSV.
+    public func downloadProcessedFile(_ request: Usageflow_V1_DownloadProcessedFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_FileChunk> {
+        try await client.serverStreaming(Usageflow_V1_VendorService.DownloadProcessedFile.schema, request: request, options: options)
+    }
+
+    /// An empty usage file for one of the vendor's products, as XLSX or CSV.
+    public func downloadTemplate(_ request: Usageflow_V1_DownloadTemplateRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_FileChunk> {
+        try await client.serverStreaming(Usageflow_V1_VendorService.DownloadTemplate.schema, request: request, options: options)
+    }
+
+    /// ready → pending: the distributor may now review it (production files only).
+    public func submitUsageFile(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_VendorService.SubmitUsageFile.schema, request: request, options: options)
+    }
+
+    /// draft, invalid, ready or rejected → deleted.
+    public func deleteUsageFile(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_VendorService.DeleteUsageFile.schema, request: request, options: options)
     }
 }
