@@ -27,7 +27,8 @@ import SQLite
 public enum Schema {
     /// Every migration, oldest first. Released migrations are never edited; a change is a new one.
     public static let migrations: [SQLiteMigration] = [
-        SQLiteMigration(version: 1, name: "catalogue, channel and credentials", sql: version1)
+        SQLiteMigration(version: 1, name: "catalogue, channel and credentials", sql: version1),
+        SQLiteMigration(version: 2, name: "usage files, records and categories", sql: version2),
     ]
 
     /// The schema version the newest migration leaves (`PRAGMA user_version`).
@@ -37,7 +38,8 @@ public enum Schema {
     public static let tables: [String] = [
         "accounts", "api_keys", "products", "item_sequences", "items", "units", "marketplaces", "contracts",
         "contract_history", "listings", "listing_history", "resellers", "customers", "subscriptions",
-        "subscription_history", "subscription_parameters", "service_identities",
+        "subscription_history", "subscription_parameters", "service_identities", "usage_files", "usage_file_history",
+        "usage_categories", "usage_records",
     ]
 
     private static let version1 = """

@@ -20,7 +20,7 @@ public protocol DataStore: Sendable {
 }
 
 /// Every read the domain needs, within one transaction.
-public protocol StoreReader: CatalogueReader {}
+public protocol StoreReader: CatalogueReader, UsageReader {}
 
 /// Every read and write the domain needs, within one write transaction.
-public protocol StoreWriter: StoreReader, CatalogueWriter {}
+public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter {}

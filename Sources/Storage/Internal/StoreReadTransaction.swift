@@ -125,13 +125,14 @@ class StoreReadTransaction: StoreReader {
 
 /// The child tables that hold status histories.
 enum HistoryTable {
-    case contract, listing, subscription
+    case contract, listing, subscription, usageFile
 
     var name: String {
         switch self {
         case .contract: "contract_history"
         case .listing: "listing_history"
         case .subscription: "subscription_history"
+        case .usageFile: "usage_file_history"
         }
     }
 
@@ -140,6 +141,7 @@ enum HistoryTable {
         case .contract: "contract_id"
         case .listing: "listing_id"
         case .subscription: "subscription_id"
+        case .usageFile: "file_id"
         }
     }
 }
