@@ -85,17 +85,25 @@ router.register(ReflectionService(router: router))
 let server: RPCServer
 do {
     server = try RPCServer(configuration: ServerConfiguration(host: host, port: port, security: security, eventLoopCount: loops), router: router)
-    let bound = try server.start()
-    FileDescriptorOutput.standardOutput.write("interop-server listening on \(host):\(bound) (\(plaintext ? "h2c" : "TLS"))\n")
 } catch {
     fail("\(error)")
 }
 
+// The handlers are installed before "listening" is printed: a client may send SIGTERM as soon as it
+// reads that line, and until then the default action would kill the process instead of draining it.
+// The waiting thread starts once the server listens, so shutdown never overtakes start; a signal
+// that arrives in between waits in the pipe.
 let signalThread = SignalWaiter(signals: [SIGINT, SIGTERM]) {
     health.shutdownAll()  // ends Watch streams, which would otherwise hold the drain open
     server.shutdown()
 }
-signalThread.start()
+do {
+    let bound = try server.start()
+    signalThread.start()
+    FileDescriptorOutput.standardOutput.write("interop-server listening on \(host):\(bound) (\(plaintext ? "h2c" : "TLS"))\n")
+} catch {
+    fail("\(error)")
+}
 await server.run()
 FileDescriptorOutput.standardOutput.write("interop-server stopped\n")
 exit(0)
