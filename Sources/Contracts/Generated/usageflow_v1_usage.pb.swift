@@ -45,58 +45,59 @@ public enum ProtoFile_usageflow_v1_usage {
             "ASABKAlSCXByb2R1Y3RJZBIfCgtjb250cmFjdF9pZBgCIAEoCVIKY29udHJhY3RJZBJACgtlbnZpcm9ubWVudBgDIAEoDjIe" +
             "LnVzYWdlZmxvdy52MS5Vc2FnZUVudmlyb25tZW50UgtlbnZpcm9ubWVudBISCgRuYW1lGAQgASgJUgRuYW1lEiAKC2Rlc2Ny" +
             "aXB0aW9uGAUgASgJUgtkZXNjcmlwdGlvbhISCgRub3RlGAYgASgJUgRub3RlEh8KC2V4dGVybmFsX2lkGAcgASgJUgpleHRl" +
-            "cm5hbElkEh8KC3BlcmlvZF9mcm9tGAggASgJUgpwZXJpb2RGcm9tEhsKCXBlcmlvZF90bxgJIAEoCVIIcGVyaW9kVG8i2QEK" +
+            "cm5hbElkEh8KC3BlcmlvZF9mcm9tGAggASgJUgpwZXJpb2RGcm9tEhsKCXBlcmlvZF90bxgJIAEoCVIIcGVyaW9kVG8ivwIK" +
             "FlVwZGF0ZVVzYWdlRmlsZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEhcKBG5hbWUYAiABKAlIAFIEbmFtZYgBARIlCgtkZXNj" +
             "cmlwdGlvbhgDIAEoCUgBUgtkZXNjcmlwdGlvbogBARIXCgRub3RlGAQgASgJSAJSBG5vdGWIAQESJAoLZXh0ZXJuYWxfaWQY" +
-            "BSABKAlIA1IKZXh0ZXJuYWxJZIgBAUIHCgVfbmFtZUIOCgxfZGVzY3JpcHRpb25CBwoFX25vdGVCDgoMX2V4dGVybmFsX2lk" +
-            "ItQCChVMaXN0VXNhZ2VGaWxlc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgBIAEoCVIJcHJvZHVjdElkEh8KC2NvbnRyYWN0X2lk" +
-            "GAIgASgJUgpjb250cmFjdElkEiUKDm1hcmtldHBsYWNlX2lkGAMgASgJUg1tYXJrZXRwbGFjZUlkEjUKBnN0YXR1cxgEIAEo" +
-            "DjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVTdGF0dXNSBnN0YXR1cxJACgtlbnZpcm9ubWVudBgFIAEoDjIeLnVzYWdlZmxv" +
-            "dy52MS5Vc2FnZUVudmlyb25tZW50UgtlbnZpcm9ubWVudBIfCgtleHRlcm5hbF9pZBgGIAEoCVIKZXh0ZXJuYWxJZBIbCglw" +
-            "YWdlX3NpemUYByABKAVSCHBhZ2VTaXplEh0KCnBhZ2VfdG9rZW4YCCABKAlSCXBhZ2VUb2tlbiJvChZMaXN0VXNhZ2VGaWxl" +
-            "c1Jlc3BvbnNlEi0KBWZpbGVzGAEgAygLMhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZVIFZmlsZXMSJgoPbmV4dF9wYWdlX3Rv" +
-            "a2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIjwKFkFjY2VwdFVzYWdlRmlsZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEhIKBG5v" +
-            "dGUYAiABKAlSBG5vdGUiPAoWUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBIOCgJpZBgBIAEoCVICaWQSEgoEbm90ZRgCIAEoCVIE" +
-            "bm90ZSKYAQoTVXBsb2FkUmVjb3Jkc0hlYWRlchIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQSOwoKY2F0ZWdvcmllcxgCIAMo" +
-            "CzIbLnVzYWdlZmxvdy52MS5Vc2FnZUNhdGVnb3J5UgpjYXRlZ29yaWVzEisKEXBhcmFtZXRlcl9jb2x1bW5zGAMgAygJUhBw" +
-            "YXJhbWV0ZXJDb2x1bW5zIu0FChBVc2FnZVJlY29yZElucHV0EhsKCXJlY29yZF9pZBgBIAEoCVIIcmVjb3JkSWQSHwoLcmVj" +
-            "b3JkX25vdGUYAiABKAlSCnJlY29yZE5vdGUSMAoUaXRlbV9zZWFyY2hfY3JpdGVyaWEYAyABKAlSEml0ZW1TZWFyY2hDcml0" +
-            "ZXJpYRIqChFpdGVtX3NlYXJjaF92YWx1ZRgEIAEoCVIPaXRlbVNlYXJjaFZhbHVlEhoKCHF1YW50aXR5GAUgASgJUghxdWFu" +
-            "dGl0eRIWCgZhbW91bnQYBiABKAlSBmFtb3VudBIXCgR0aWVyGAcgASgFSABSBHRpZXKIAQESQAoOc3RhcnRfdGltZV91dGMY" +
-            "CCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgxzdGFydFRpbWVVdGMSPAoMZW5kX3RpbWVfdXRjGAkgASgLMhou" +
-            "Z29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZW5kVGltZVV0YxIyChVhc3NldF9zZWFyY2hfY3JpdGVyaWEYCiABKAlSE2Fz" +
-            "c2V0U2VhcmNoQ3JpdGVyaWESLAoSYXNzZXRfc2VhcmNoX3ZhbHVlGAsgASgJUhBhc3NldFNlYXJjaFZhbHVlEh8KC2NhdGVn" +
-            "b3J5X2lkGAwgASgJUgpjYXRlZ29yeUlkEiQKDmFzc2V0X3JlY29uX2lkGA0gASgJUgxhc3NldFJlY29uSWQSGwoJaXRlbV9u" +
-            "YW1lGA4gASgJUghpdGVtTmFtZRIZCghpdGVtX21wbhgPIAEoCVIHaXRlbU1wbhIbCglpdGVtX3VuaXQYECABKAlSCGl0ZW1V" +
-            "bml0Ej4KDml0ZW1fcHJlY2lzaW9uGBEgASgOMhcudXNhZ2VmbG93LnYxLlByZWNpc2lvblINaXRlbVByZWNpc2lvbhIpChBw" +
-            "YXJhbWV0ZXJfdmFsdWVzGBIgAygJUg9wYXJhbWV0ZXJWYWx1ZXNCBwoFX3RpZXIiTAoQVXNhZ2VSZWNvcmRCYXRjaBI4Cgdy" +
-            "ZWNvcmRzGAEgAygLMh4udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkSW5wdXRSB3JlY29yZHMilgEKFFVwbG9hZFJlY29yZHNS" +
-            "ZXF1ZXN0EjsKBmhlYWRlchgBIAEoCzIhLnVzYWdlZmxvdy52MS5VcGxvYWRSZWNvcmRzSGVhZGVySABSBmhlYWRlchI2CgVi" +
-            "YXRjaBgCIAEoCzIeLnVzYWdlZmxvdy52MS5Vc2FnZVJlY29yZEJhdGNoSABSBWJhdGNoQgkKB2NvbnRlbnQiZwoVVXBsb2Fk" +
-            "VXNhZ2VGaWxlSGVhZGVyEhcKB2ZpbGVfaWQYASABKAlSBmZpbGVJZBI1CgZmb3JtYXQYAiABKA4yHS51c2FnZWZsb3cudjEu" +
-            "VXNhZ2VGaWxlRm9ybWF0UgZmb3JtYXQiegoWVXBsb2FkVXNhZ2VGaWxlUmVxdWVzdBI9CgZoZWFkZXIYASABKAsyIy51c2Fn" +
-            "ZWZsb3cudjEuVXBsb2FkVXNhZ2VGaWxlSGVhZGVySABSBmhlYWRlchIWCgVjaHVuaxgCIAEoDEgAUgVjaHVua0IJCgdjb250" +
-            "ZW50IqcBChdMaXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQSNwoGc3RhdHVzGAIgASgO" +
-            "Mh8udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkU3RhdHVzUgZzdGF0dXMSGwoJcGFnZV9zaXplGAMgASgFUghwYWdlU2l6ZRId" +
-            "CgpwYWdlX3Rva2VuGAQgASgJUglwYWdlVG9rZW4idwoYTGlzdFVzYWdlUmVjb3Jkc1Jlc3BvbnNlEjMKB3JlY29yZHMYASAD" +
-            "KAsyGS51c2FnZWZsb3cudjEuVXNhZ2VSZWNvcmRSB3JlY29yZHMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFn" +
-            "ZVRva2VuIm4KHERvd25sb2FkUHJvY2Vzc2VkRmlsZVJlcXVlc3QSFwoHZmlsZV9pZBgBIAEoCVIGZmlsZUlkEjUKBmZvcm1h" +
-            "dBgCIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVGb3JtYXRSBmZvcm1hdCJvChdEb3dubG9hZFRlbXBsYXRlUmVxdWVz" +
-            "dBIdCgpwcm9kdWN0X2lkGAEgASgJUglwcm9kdWN0SWQSNQoGZm9ybWF0GAIgASgOMh0udXNhZ2VmbG93LnYxLlVzYWdlRmls" +
-            "ZUZvcm1hdFIGZm9ybWF0Il8KCUZpbGVDaHVuaxIbCglmaWxlX25hbWUYASABKAlSCGZpbGVOYW1lEiEKDGNvbnRlbnRfdHlw" +
-            "ZRgCIAEoCVILY29udGVudFR5cGUSEgoEZGF0YRgDIAEoDFIEZGF0YSrsAgoPVXNhZ2VGaWxlU3RhdHVzEiEKHVVTQUdFX0ZJ" +
-            "TEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGwoXVVNBR0VfRklMRV9TVEFUVVNfRFJBRlQQARIfChtVU0FHRV9GSUxFX1NUQVRV" +
-            "U19VUExPQURJTkcQAhIgChxVU0FHRV9GSUxFX1NUQVRVU19QUk9DRVNTSU5HEAMSHQoZVVNBR0VfRklMRV9TVEFUVVNfSU5W" +
-            "QUxJRBAEEhsKF1VTQUdFX0ZJTEVfU1RBVFVTX1JFQURZEAUSHQoZVVNBR0VfRklMRV9TVEFUVVNfUEVORElORxAGEh4KGlVT" +
-            "QUdFX0ZJTEVfU1RBVFVTX0FDQ0VQVEVEEAcSHgoaVVNBR0VfRklMRV9TVEFUVVNfUkVKRUNURUQQCBIcChhVU0FHRV9GSUxF" +
-            "X1NUQVRVU19DTE9TRUQQCRIdChlVU0FHRV9GSUxFX1NUQVRVU19ERUxFVEVEEAoqdgoQVXNhZ2VFbnZpcm9ubWVudBIhCh1V" +
-            "U0FHRV9FTlZJUk9OTUVOVF9VTlNQRUNJRklFRBAAEiAKHFVTQUdFX0VOVklST05NRU5UX1BST0RVQ1RJT04QARIdChlVU0FH" +
-            "RV9FTlZJUk9OTUVOVF9QUkVWSUVXEAIq3AEKEVVzYWdlUmVjb3JkU3RhdHVzEiMKH1VTQUdFX1JFQ09SRF9TVEFUVVNfVU5T" +
-            "UEVDSUZJRUQQABIdChlVU0FHRV9SRUNPUkRfU1RBVFVTX1ZBTElEEAESHwobVVNBR0VfUkVDT1JEX1NUQVRVU19JTlZBTElE" +
-            "EAISIAocVVNBR0VfUkVDT1JEX1NUQVRVU19BUFBST1ZFRBADEiAKHFVTQUdFX1JFQ09SRF9TVEFUVVNfUkVKRUNURUQQBBIe" +
-            "ChpVU0FHRV9SRUNPUkRfU1RBVFVTX0NMT1NFRBAFKmsKD1VzYWdlRmlsZUZvcm1hdBIhCh1VU0FHRV9GSUxFX0ZPUk1BVF9V" +
-            "TlNQRUNJRklFRBAAEhoKFlVTQUdFX0ZJTEVfRk9STUFUX1hMU1gQARIZChVVU0FHRV9GSUxFX0ZPUk1BVF9DU1YQAmIGcHJv" +
-            "dG8z"
+            "BSABKAlIA1IKZXh0ZXJuYWxJZIgBARIkCgtwZXJpb2RfZnJvbRgGIAEoCUgEUgpwZXJpb2RGcm9tiAEBEiAKCXBlcmlvZF90" +
+            "bxgHIAEoCUgFUghwZXJpb2RUb4gBAUIHCgVfbmFtZUIOCgxfZGVzY3JpcHRpb25CBwoFX25vdGVCDgoMX2V4dGVybmFsX2lk" +
+            "Qg4KDF9wZXJpb2RfZnJvbUIMCgpfcGVyaW9kX3RvItQCChVMaXN0VXNhZ2VGaWxlc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgB" +
+            "IAEoCVIJcHJvZHVjdElkEh8KC2NvbnRyYWN0X2lkGAIgASgJUgpjb250cmFjdElkEiUKDm1hcmtldHBsYWNlX2lkGAMgASgJ" +
+            "Ug1tYXJrZXRwbGFjZUlkEjUKBnN0YXR1cxgEIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVTdGF0dXNSBnN0YXR1cxJA" +
+            "CgtlbnZpcm9ubWVudBgFIAEoDjIeLnVzYWdlZmxvdy52MS5Vc2FnZUVudmlyb25tZW50UgtlbnZpcm9ubWVudBIfCgtleHRl" +
+            "cm5hbF9pZBgGIAEoCVIKZXh0ZXJuYWxJZBIbCglwYWdlX3NpemUYByABKAVSCHBhZ2VTaXplEh0KCnBhZ2VfdG9rZW4YCCAB" +
+            "KAlSCXBhZ2VUb2tlbiJvChZMaXN0VXNhZ2VGaWxlc1Jlc3BvbnNlEi0KBWZpbGVzGAEgAygLMhcudXNhZ2VmbG93LnYxLlVz" +
+            "YWdlRmlsZVIFZmlsZXMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIjwKFkFjY2VwdFVzYWdlRmls" +
+            "ZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEhIKBG5vdGUYAiABKAlSBG5vdGUiPAoWUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBIO" +
+            "CgJpZBgBIAEoCVICaWQSEgoEbm90ZRgCIAEoCVIEbm90ZSKYAQoTVXBsb2FkUmVjb3Jkc0hlYWRlchIXCgdmaWxlX2lkGAEg" +
+            "ASgJUgZmaWxlSWQSOwoKY2F0ZWdvcmllcxgCIAMoCzIbLnVzYWdlZmxvdy52MS5Vc2FnZUNhdGVnb3J5UgpjYXRlZ29yaWVz" +
+            "EisKEXBhcmFtZXRlcl9jb2x1bW5zGAMgAygJUhBwYXJhbWV0ZXJDb2x1bW5zIu0FChBVc2FnZVJlY29yZElucHV0EhsKCXJl" +
+            "Y29yZF9pZBgBIAEoCVIIcmVjb3JkSWQSHwoLcmVjb3JkX25vdGUYAiABKAlSCnJlY29yZE5vdGUSMAoUaXRlbV9zZWFyY2hf" +
+            "Y3JpdGVyaWEYAyABKAlSEml0ZW1TZWFyY2hDcml0ZXJpYRIqChFpdGVtX3NlYXJjaF92YWx1ZRgEIAEoCVIPaXRlbVNlYXJj" +
+            "aFZhbHVlEhoKCHF1YW50aXR5GAUgASgJUghxdWFudGl0eRIWCgZhbW91bnQYBiABKAlSBmFtb3VudBIXCgR0aWVyGAcgASgF" +
+            "SABSBHRpZXKIAQESQAoOc3RhcnRfdGltZV91dGMYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgxzdGFydFRp" +
+            "bWVVdGMSPAoMZW5kX3RpbWVfdXRjGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZW5kVGltZVV0YxIyChVh" +
+            "c3NldF9zZWFyY2hfY3JpdGVyaWEYCiABKAlSE2Fzc2V0U2VhcmNoQ3JpdGVyaWESLAoSYXNzZXRfc2VhcmNoX3ZhbHVlGAsg" +
+            "ASgJUhBhc3NldFNlYXJjaFZhbHVlEh8KC2NhdGVnb3J5X2lkGAwgASgJUgpjYXRlZ29yeUlkEiQKDmFzc2V0X3JlY29uX2lk" +
+            "GA0gASgJUgxhc3NldFJlY29uSWQSGwoJaXRlbV9uYW1lGA4gASgJUghpdGVtTmFtZRIZCghpdGVtX21wbhgPIAEoCVIHaXRl" +
+            "bU1wbhIbCglpdGVtX3VuaXQYECABKAlSCGl0ZW1Vbml0Ej4KDml0ZW1fcHJlY2lzaW9uGBEgASgOMhcudXNhZ2VmbG93LnYx" +
+            "LlByZWNpc2lvblINaXRlbVByZWNpc2lvbhIpChBwYXJhbWV0ZXJfdmFsdWVzGBIgAygJUg9wYXJhbWV0ZXJWYWx1ZXNCBwoF" +
+            "X3RpZXIiTAoQVXNhZ2VSZWNvcmRCYXRjaBI4CgdyZWNvcmRzGAEgAygLMh4udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkSW5w" +
+            "dXRSB3JlY29yZHMilgEKFFVwbG9hZFJlY29yZHNSZXF1ZXN0EjsKBmhlYWRlchgBIAEoCzIhLnVzYWdlZmxvdy52MS5VcGxv" +
+            "YWRSZWNvcmRzSGVhZGVySABSBmhlYWRlchI2CgViYXRjaBgCIAEoCzIeLnVzYWdlZmxvdy52MS5Vc2FnZVJlY29yZEJhdGNo" +
+            "SABSBWJhdGNoQgkKB2NvbnRlbnQiZwoVVXBsb2FkVXNhZ2VGaWxlSGVhZGVyEhcKB2ZpbGVfaWQYASABKAlSBmZpbGVJZBI1" +
+            "CgZmb3JtYXQYAiABKA4yHS51c2FnZWZsb3cudjEuVXNhZ2VGaWxlRm9ybWF0UgZmb3JtYXQiegoWVXBsb2FkVXNhZ2VGaWxl" +
+            "UmVxdWVzdBI9CgZoZWFkZXIYASABKAsyIy51c2FnZWZsb3cudjEuVXBsb2FkVXNhZ2VGaWxlSGVhZGVySABSBmhlYWRlchIW" +
+            "CgVjaHVuaxgCIAEoDEgAUgVjaHVua0IJCgdjb250ZW50IqcBChdMaXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBIXCgdmaWxlX2lk" +
+            "GAEgASgJUgZmaWxlSWQSNwoGc3RhdHVzGAIgASgOMh8udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkU3RhdHVzUgZzdGF0dXMS" +
+            "GwoJcGFnZV9zaXplGAMgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAQgASgJUglwYWdlVG9rZW4idwoYTGlzdFVzYWdl" +
+            "UmVjb3Jkc1Jlc3BvbnNlEjMKB3JlY29yZHMYASADKAsyGS51c2FnZWZsb3cudjEuVXNhZ2VSZWNvcmRSB3JlY29yZHMSJgoP" +
+            "bmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIm4KHERvd25sb2FkUHJvY2Vzc2VkRmlsZVJlcXVlc3QSFwoH" +
+            "ZmlsZV9pZBgBIAEoCVIGZmlsZUlkEjUKBmZvcm1hdBgCIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVGb3JtYXRSBmZv" +
+            "cm1hdCJvChdEb3dubG9hZFRlbXBsYXRlUmVxdWVzdBIdCgpwcm9kdWN0X2lkGAEgASgJUglwcm9kdWN0SWQSNQoGZm9ybWF0" +
+            "GAIgASgOMh0udXNhZ2VmbG93LnYxLlVzYWdlRmlsZUZvcm1hdFIGZm9ybWF0Il8KCUZpbGVDaHVuaxIbCglmaWxlX25hbWUY" +
+            "ASABKAlSCGZpbGVOYW1lEiEKDGNvbnRlbnRfdHlwZRgCIAEoCVILY29udGVudFR5cGUSEgoEZGF0YRgDIAEoDFIEZGF0YSrs" +
+            "AgoPVXNhZ2VGaWxlU3RhdHVzEiEKHVVTQUdFX0ZJTEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGwoXVVNBR0VfRklMRV9TVEFU" +
+            "VVNfRFJBRlQQARIfChtVU0FHRV9GSUxFX1NUQVRVU19VUExPQURJTkcQAhIgChxVU0FHRV9GSUxFX1NUQVRVU19QUk9DRVNT" +
+            "SU5HEAMSHQoZVVNBR0VfRklMRV9TVEFUVVNfSU5WQUxJRBAEEhsKF1VTQUdFX0ZJTEVfU1RBVFVTX1JFQURZEAUSHQoZVVNB" +
+            "R0VfRklMRV9TVEFUVVNfUEVORElORxAGEh4KGlVTQUdFX0ZJTEVfU1RBVFVTX0FDQ0VQVEVEEAcSHgoaVVNBR0VfRklMRV9T" +
+            "VEFUVVNfUkVKRUNURUQQCBIcChhVU0FHRV9GSUxFX1NUQVRVU19DTE9TRUQQCRIdChlVU0FHRV9GSUxFX1NUQVRVU19ERUxF" +
+            "VEVEEAoqdgoQVXNhZ2VFbnZpcm9ubWVudBIhCh1VU0FHRV9FTlZJUk9OTUVOVF9VTlNQRUNJRklFRBAAEiAKHFVTQUdFX0VO" +
+            "VklST05NRU5UX1BST0RVQ1RJT04QARIdChlVU0FHRV9FTlZJUk9OTUVOVF9QUkVWSUVXEAIq3AEKEVVzYWdlUmVjb3JkU3Rh" +
+            "dHVzEiMKH1VTQUdFX1JFQ09SRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlVU0FHRV9SRUNPUkRfU1RBVFVTX1ZBTElEEAES" +
+            "HwobVVNBR0VfUkVDT1JEX1NUQVRVU19JTlZBTElEEAISIAocVVNBR0VfUkVDT1JEX1NUQVRVU19BUFBST1ZFRBADEiAKHFVT" +
+            "QUdFX1JFQ09SRF9TVEFUVVNfUkVKRUNURUQQBBIeChpVU0FHRV9SRUNPUkRfU1RBVFVTX0NMT1NFRBAFKmsKD1VzYWdlRmls" +
+            "ZUZvcm1hdBIhCh1VU0FHRV9GSUxFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhoKFlVTQUdFX0ZJTEVfRk9STUFUX1hMU1gQARIZ" +
+            "ChVVU0FHRV9GSUxFX0ZPUk1BVF9DU1YQAmIGcHJvdG8z"
         )!
     )
 }
@@ -1091,7 +1092,8 @@ public struct Usageflow_V1_CreateUsageFileRequest: ProtoWire.ProtoMessage {
     }
 }
 
-/// Changes the fields that are set; only while the file is draft, invalid, ready or rejected.
+/// Changes the fields that are set; only while the file is a draft, since records are validated
+/// against its period.
 public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
     public static let protoMessageName: Swift.String = "usageflow.v1.UpdateUsageFileRequest"
 
@@ -1137,6 +1139,27 @@ public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
     /// Returns `externalId` to unset.
     public mutating func clearExternalId() { self._externalId = nil }
 
+    fileprivate var _periodFrom: Swift.String? = nil
+    /// `YYYY-MM-DD`.
+    public var periodFrom: Swift.String {
+        get { self._periodFrom ?? "" }
+        set { self._periodFrom = newValue }
+    }
+    /// Whether `periodFrom` was set (or read from the wire), even to its default.
+    public var hasPeriodFrom: Swift.Bool { self._periodFrom != nil }
+    /// Returns `periodFrom` to unset.
+    public mutating func clearPeriodFrom() { self._periodFrom = nil }
+
+    fileprivate var _periodTo: Swift.String? = nil
+    public var periodTo: Swift.String {
+        get { self._periodTo ?? "" }
+        set { self._periodTo = newValue }
+    }
+    /// Whether `periodTo` was set (or read from the wire), even to its default.
+    public var hasPeriodTo: Swift.Bool { self._periodTo != nil }
+    /// Returns `periodTo` to unset.
+    public mutating func clearPeriodTo() { self._periodTo = nil }
+
     public var unknownFields = ProtoWire.UnknownFields()
 
     public init() {}
@@ -1149,6 +1172,8 @@ public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
             case 26: self._description = try reader.read(ProtoWire.WireString.self)
             case 34: self._note = try reader.read(ProtoWire.WireString.self)
             case 42: self._externalId = try reader.read(ProtoWire.WireString.self)
+            case 50: self._periodFrom = try reader.read(ProtoWire.WireString.self)
+            case 58: self._periodTo = try reader.read(ProtoWire.WireString.self)
             default: try reader.skipField(tag, into: &self.unknownFields)
             }
         }
@@ -1161,6 +1186,8 @@ public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
         if let value = self._description { size += 1 + ProtoWire.WireString.size(of: value) }
         if let value = self._note { size += 1 + ProtoWire.WireString.size(of: value) }
         if let value = self._externalId { size += 1 + ProtoWire.WireString.size(of: value) }
+        if let value = self._periodFrom { size += 1 + ProtoWire.WireString.size(of: value) }
+        if let value = self._periodTo { size += 1 + ProtoWire.WireString.size(of: value) }
         size += self.unknownFields.bytes.count
         return size
     }
@@ -1184,6 +1211,14 @@ public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
         }
         if let value = self._externalId {
             writer.writeTag(42)
+            ProtoWire.WireString.write(value, to: &writer)
+        }
+        if let value = self._periodFrom {
+            writer.writeTag(50)
+            ProtoWire.WireString.write(value, to: &writer)
+        }
+        if let value = self._periodTo {
+            writer.writeTag(58)
             ProtoWire.WireString.write(value, to: &writer)
         }
         writer.writeUnknownFields(self.unknownFields)

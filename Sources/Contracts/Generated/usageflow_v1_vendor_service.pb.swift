@@ -353,7 +353,7 @@ public enum Usageflow_V1_VendorService {
         )
     }
 
-    /// Changes name, description, note or external id before the file is submitted.
+    /// Changes name, description, note, external id or period of a draft file.
     public enum UpdateUsageFile {
         public typealias Input = Usageflow_V1_UpdateUsageFileRequest
         public typealias Output = Usageflow_V1_UsageFile

@@ -54,7 +54,7 @@ public protocol Usageflow_V1_VendorService_SimpleServiceProtocol: RPCCore.Regist
     func getUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
     /// The vendor's files, newest last; deleted files only when asked for by status.
     func listUsageFiles(request: Usageflow_V1_ListUsageFilesRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageFilesResponse
-    /// Changes name, description, note or external id before the file is submitted.
+    /// Changes name, description, note, external id or period of a draft file.
     func updateUsageFile(request: Usageflow_V1_UpdateUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
     /// Uploads structured records: a header naming the file, then batches. Replaces the file's
     /// records and categories at once; answers the file, ready or invalid.
@@ -221,7 +221,7 @@ public protocol Usageflow_V1_VendorService_StreamingServiceProtocol: RPCCore.Reg
     func getUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
     /// The vendor's files, newest last; deleted files only when asked for by status.
     func listUsageFiles(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageFilesRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageFilesResponse>, context: RPCCore.ServerContext) async throws
-    /// Changes name, description, note or external id before the file is submitted.
+    /// Changes name, description, note, external id or period of a draft file.
     func updateUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_UpdateUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
     /// Uploads structured records: a header naming the file, then batches. Replaces the file's
     /// records and categories at once; answers the file, ready or invalid.
@@ -463,7 +463,7 @@ public struct Usageflow_V1_VendorService_Client: Swift.Sendable {
         try await client.unary(Usageflow_V1_VendorService.ListUsageFiles.schema, request: request, options: options)
     }
 
-    /// Changes name, description, note or external id before the file is submitted.
+    /// Changes name, description, note, external id or period of a draft file.
     public func updateUsageFile(_ request: Usageflow_V1_UpdateUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
         try await client.unary(Usageflow_V1_VendorService.UpdateUsageFile.schema, request: request, options: options)
     }
