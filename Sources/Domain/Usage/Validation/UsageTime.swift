@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Domain
+
+/// Reads and writes the times of usage records: UTC only, to the microsecond.
+///
+/// Accepted text (SPEC §3.1, and what Connect's files contain in practice):
+/// - `YYYY-MM-DD HH:MM:SS`, taken as UTC; the hour may have one digit (`2020-02-25 9:21:39`), as
+///   files saved by some spreadsheet tools have it;
+/// - ISO 8601 with `T` (or `t`) between date and time: `2025-03-01T00:00:00`;
+/// - either form with up to six fractional second digits and an optional zone `Z`, `z` or a zero
+///   offset (`+00:00`, `+0000`, `+00`).
+///
+/// Any other offset (`+02:00`) is refused as not UTC rather than converted: a vendor who sends
+/// local times has made a mistake the distributor would bill, so it is reported, not guessed.
+/// Impossible dates (`2026-02-30`) and times (`24:00:00`, leap seconds) are refused.
+public enum UsageTime {
+    /// Why a text is not an accepted usage time.
+    public struct ParseError: Error, Sendable, Hashable {
+        /// What is wrong, for the record error's code.
+        enum Reason: Sendable, Hashable {
+            /// The text does not follow any accepted layout.
+            case malformed
+            /// The layout is right but the date or time does not exist.
+            case impossible
+            /// A well-formed time with an offset other than zero.
+            case notUTC
+        }
+
+        let reason: Reason
+        /// Why, without the text itself (the caller names the column and the value).
+        public let message: String
+    }
+
+    /// Reads a usage time from text, with the rules of the type's summary.
+    public static func parse(_ text: some StringProtocol) throws(ParseError) -> Timestamp {
+        var reader = Reader(bytes: Array(text.utf8))
+        return try reader.read()
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when the time has microseconds.
+    ///
+    /// The template's own layout, so a processed file reads like the file that was uploaded.
+    public static func format(_ time: Timestamp) -> String {
+        let text = time.description  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+        let seconds = text.dropLast(8)  // drop ".ffffffZ"
+        let micros = text.dropFirst(text.count - 7).dropLast()
+        let date = seconds.prefix { $0 != "T" }
+        let clock = seconds.dropFirst(date.count + 1)
+        let base = "\(date) \(clock)"
+        return micros.allSatisfy { $0 == "0" } ? base : "\(base).\(micros)"
+    }
+}
+
+extension UsageTime {
+    /// A cursor over the bytes of one time text.
+    private struct Reader {
+        let bytes: [UInt8]
+        var index = 0
+
+        mutating func read() throws(ParseError) -> Timestamp {
+            guard let year = digits(exactly: 4), literal("-"), let month = digits(exactly: 2), literal("-"),
+                let day = digits(exactly: 2)
+            else { throw malformed }
+            guard literal("T") || literal("t") || literal(" ") else { throw malformed }
+            guard let hour = digits(from: 1, to: 2), literal(":"), let minute = digits(exactly: 2), literal(":"),
+                let second = digits(exactly: 2)
+            else { throw malformed }
+            var micros: Int64 = 0
+            if literal(".") {
+                var count = 0
+                while let digit = digit() {
+                    guard count < 6 else {
+                        throw ParseError(reason: .malformed, message: "has more than 6 fractional second digits")
+                    }
+                    micros = micros * 10 + digit
+                    count += 1
+                }
+                guard count > 0 else { throw malformed }
+                for _ in count..<6 { micros *= 10 }
+            }
+            try readZone()
+            guard index == bytes.count else { throw malformed }
+
+            guard (1...12).contains(month), day >= 1, day <= UsageTime.daysIn(month: month, year: year), year >= 1
+            else {
+                throw ParseError(reason: .impossible, message: "is not a date that exists")
+            }
+            guard hour < 24, minute < 60, second < 60 else {
+                throw ParseError(reason: .impossible, message: "is not a time of day that exists")
+            }
+            let days = CivilDate.toDays(year: year, month: month, day: day)
+            let seconds = days * 86_400 + hour * 3600 + minute * 60 + second
+            return Timestamp(microsecondsSinceEpoch: seconds * 1_000_000 + micros)
+        }
+
+        /// An optional `Z`, `z`, or `±HH[:MM]` offset, which must be zero.
+        private mutating func readZone() throws(ParseError) {
+            guard index < bytes.count else { return }
+            if literal("Z") || literal("z") { return }
+            guard literal("+") || literal("-") else { throw malformed }
+            guard let hours = digits(exactly: 2) else { throw malformed }
+            var minutes: Int64 = 0
+            if index < bytes.count {
+                _ = literal(":")
+                guard let value = digits(exactly: 2) else { throw malformed }
+                minutes = value
+            }
+            guard hours == 0 && minutes == 0 else {
+                throw ParseError(reason: .notUTC, message: "has a UTC offset other than zero; times must be in UTC")
+            }
+        }
+
+        private var malformed: ParseError {
+            ParseError(
+                reason: .malformed,
+                message: "is not a time in UTC; write YYYY-MM-DD HH:MM:SS or ISO 8601 such as 2025-03-01T00:00:00Z")
+        }
+
+        private mutating func literal(_ character: Unicode.Scalar) -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+            index += 1
+            return true
+        }
+
+        private mutating func digit() -> Int64? {
+            guard index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") else {
+                return nil
+            }
+            defer { index += 1 }
+            return Int64(bytes[index] - UInt8(ascii: "0"))
+        }
+
+        private mutating func digits(exactly count: Int) -> Int64? {
+            digits(from: count, to: count)
+        }
+
+        private mutating func digits(from minimum: Int, to maximum: Int) -> Int64? {
+            var value: Int64 = 0
+            var count = 0
+            while count < maximum, let digit = digit() {
+                value = value * 10 + digit
+                count += 1
+            }
+            return count >= minimum ? value : nil
+        }
+    }
+
+    /// The days of `month` in `year` of the proleptic Gregorian calendar.
+    static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}
