@@ -22,7 +22,8 @@ import Testing
     func equality() {
         #expect(AuthorizationError.unauthenticated("x") != .permissionDenied("x"))
         #expect(AuthorizationError.unauthenticated("x") != .unauthenticated("y"))
-        #expect(Set([AuthorizationError.unauthenticated("x"), .unauthenticated("x"), .permissionDenied("x")]).count == 2)
+        let errors: Set<AuthorizationError> = [.unauthenticated("x"), .unauthenticated("x"), .permissionDenied("x")]
+        #expect(errors.count == 2)
     }
 
     @Test("the description, for logs, leads with the kind")

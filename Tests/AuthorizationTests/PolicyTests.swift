@@ -45,8 +45,8 @@ func principal(_ kind: PrincipalKind, _ scope: KeyScope) -> Principal {
     case .reseller:
         Principal(
             tenant: .reseller(
-                ResellerTenant(id: "TA-1234-5678", distributorID: "PA-123-456", tier: 1, parentID: nil, allowTier2: true)
-            ),
+                ResellerTenant(
+                    id: "TA-1234-5678", distributorID: "PA-123-456", tier: 1, parentID: nil, allowTier2: true)),
             credential: .apiKey(id: "KEY-0000-0004"), scope: scope)
     case .serviceIdentity:
         Principal(tenant: .distributor(id: "PA-123-456"), credential: .serviceIdentity(id: "SI-123-456"), scope: scope)
@@ -140,7 +140,9 @@ enum PolicyTruthTable {
             let policy = Policy(allowed: allowed, access: access)
             for (kind, scope) in principalColumns {
                 let expected: Outcome =
-                    !allowed.contains(kind) ? .wrongKind : (access == .write && scope == .readOnly) ? .readOnly : .allowed
+                    if !allowed.contains(kind) { .wrongKind }
+                    else if access == .write && scope == .readOnly { .readOnly }
+                    else { .allowed }
                 #expect(
                     outcome(of: policy, for: principal(kind, scope)) == expected,
                     "\(access) \(allowed.map(\.rawValue).sorted()) for \(kind.rawValue) \(scope.rawValue)")

@@ -60,11 +60,13 @@ import Testing
             ),
             (
                 Principal(
-                    tenant: .distributor(id: "PA-123-456"), credential: .serviceIdentity(id: "SI-123-456"), scope: .full),
+                    tenant: .distributor(id: "PA-123-456"), credential: .serviceIdentity(id: "SI-123-456"),
+                    scope: .full),
                 "service identity PA-123-456 (service identity SI-123-456, full)"
             ),
             (
-                Principal(tenant: .distributor(id: "PA-123-456"), credential: .apiKey(id: "KEY-2222-2222"), scope: .full),
+                Principal(
+                    tenant: .distributor(id: "PA-123-456"), credential: .apiKey(id: "KEY-2222-2222"), scope: .full),
                 "distributor PA-123-456 (key KEY-2222-2222, full)"
             ),
             (
@@ -89,7 +91,8 @@ import Testing
         otherKey.credential = .apiKey(id: "KEY-1234-0000")
         var otherTenant = base
         otherTenant.tenant = .vendor(id: "VA-999-999")
-        #expect(base == Principal(tenant: .vendor(id: "VA-123-456"), credential: .apiKey(id: "KEY-1234-5678"), scope: .full))
+        let same = Principal(tenant: .vendor(id: "VA-123-456"), credential: .apiKey(id: "KEY-1234-5678"), scope: .full)
+        #expect(base == same)
         #expect(Set([base, readOnly, otherKey, otherTenant]).count == 4)
     }
 }
