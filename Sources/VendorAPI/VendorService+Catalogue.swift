@@ -39,8 +39,8 @@ extension VendorService {
     ) async throws -> Usageflow_V1_ListProductsResponse {
         let tenant = try context.tenant()
         var validation = Validation()
-        let paging = CataloguePaging(
-            list: "products", pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
+        let paging = ListPaging(
+            list: "vendor.products", pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
         try validation.check()
         let page = try await operations.listProducts(tenant, page: paging.request)
         var response = Usageflow_V1_ListProductsResponse()
@@ -94,8 +94,8 @@ extension VendorService {
         var validation = Validation()
         if request.productId.isEmpty { validation.fail("product_id", "is required") }
         let status = ItemStatus.decode(request.status, field: "status", into: &validation)
-        let paging = CataloguePaging(
-            list: "items", filters: ["product": request.productId, "status": "\(request.status.rawValue)"],
+        let paging = ListPaging(
+            list: "vendor.items", filters: ["product": request.productId, "status": "\(request.status.rawValue)"],
             pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
         try validation.check()
         let page = try await operations.listItems(
@@ -160,8 +160,8 @@ extension VendorService {
     ) async throws -> Usageflow_V1_ListUnitsResponse {
         let tenant = try context.tenant()
         var validation = Validation()
-        let paging = CataloguePaging(
-            list: "units", pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
+        let paging = ListPaging(
+            list: "vendor.units", pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
         try validation.check()
         let page = try await operations.listUnits(tenant, page: paging.request)
         var response = Usageflow_V1_ListUnitsResponse()
@@ -171,32 +171,4 @@ extension VendorService {
     }
 
     private var operations: CatalogueOperations { CatalogueOperations(environment: environment) }
-}
-
-/// The page a catalogue list asks for, read so that a bad `page_size` or `page_token` joins the
-/// request's other field violations instead of costing a second round trip.
-///
-/// The filter key names the list and renders its filters, so a token only continues the list
-/// (with the filters) it came from.
-private struct CataloguePaging {
-    let filterKey: String
-    let request: PageRequest
-
-    init(
-        list: String, filters: KeyValuePairs<String, String> = [:], pageSize: Int32, pageToken: String,
-        into validation: inout Validation
-    ) {
-        filterKey = (["vendor." + list] + filters.map { "\($0.key)=\($0.value)" }).joined(separator: "|")
-        do throws(DomainError) {
-            request = try PageToken.request(pageSize: pageSize, token: pageToken, filterKey: filterKey)
-        } catch {
-            for violation in error.violations { validation.fail(violation.field, violation.description) }
-            request = PageRequest()
-        }
-    }
-
-    /// The `next_page_token` for the page after `page`; empty on the last page.
-    func nextToken<T>(after page: Page<T>) -> String {
-        PageToken.next(page, filterKey: filterKey)
-    }
 }

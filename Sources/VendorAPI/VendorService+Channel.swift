@@ -19,7 +19,7 @@ extension VendorService {
         let tenant = try context.tenant()
         var validation = Validation()
         let status = ContractStatus.decode(request.status, field: "status", into: &validation)
-        let paging = ChannelPaging(
+        let paging = ListPaging(
             list: "contracts", filters: ["status": "\(request.status.rawValue)", "marketplace": request.marketplaceId],
             pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
         try validation.check()
@@ -66,7 +66,7 @@ extension VendorService {
         let tenant = try context.tenant()
         var validation = Validation()
         let status = ListingStatus.decode(request.status, field: "status", into: &validation)
-        let paging = ChannelPaging(
+        let paging = ListPaging(
             list: "listings", filters: ["status": "\(request.status.rawValue)", "product": request.productId],
             pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
         try validation.check()
@@ -88,7 +88,7 @@ extension VendorService {
         let tenant = try context.tenant()
         var validation = Validation()
         let status = SubscriptionStatus.decode(request.status, field: "status", into: &validation)
-        let paging = ChannelPaging(
+        let paging = ListPaging(
             list: "subscriptions",
             filters: [
                 "product": request.productId, "customer": request.customerId, "reseller": request.resellerId,
@@ -113,30 +113,5 @@ extension VendorService {
         let tenant = try context.tenant()
         let subscription = try await SubscriptionOperations(environment: environment).get(tenant, id: request.id)
         return Usageflow_V1_Subscription(subscription)
-    }
-}
-
-/// The page a channel list asks for; a bad `page_size` or `page_token` joins the request's other
-/// violations. The filter key names the list and its filters, so a token continues only the list
-/// (and the filters) it came from.
-private struct ChannelPaging {
-    let filterKey: String
-    let request: PageRequest
-
-    init(
-        list: String, filters: KeyValuePairs<String, String>, pageSize: Int32, pageToken: String,
-        into validation: inout Validation
-    ) {
-        filterKey = ([list] + filters.map { "\($0.key)=\($0.value)" }).joined(separator: "|")
-        do throws(DomainError) {
-            request = try PageToken.request(pageSize: pageSize, token: pageToken, filterKey: filterKey)
-        } catch {
-            for violation in error.violations { validation.fail(violation.field, violation.description) }
-            request = PageRequest()
-        }
-    }
-
-    func nextToken<T>(after page: Page<T>) -> String {
-        PageToken.next(page, filterKey: filterKey)
     }
 }
