@@ -24,6 +24,9 @@ extension UsageWriter {
     func usageCategories(fileID: String) throws -> [UsageCategory] { [] }
     func usageRecordCounts(fileID: String) throws -> UsageFileCounts { .zero }
     func usageFileUsing(recordID: String, productID: String, excludingFileID: String) throws -> String? { nil }
+    func subscriptions(
+        vendorID: String, criteria: UsageSubscriptionCriteria, value: String, limit: Int
+    ) throws -> [Subscription] { [] }
 
     func insert(_ file: UsageFile) throws { throw UsageStorageUnsupported() }
     func update(_ file: UsageFile) throws { throw UsageStorageUnsupported() }

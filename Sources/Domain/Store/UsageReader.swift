@@ -25,6 +25,13 @@ public protocol UsageReader {
     /// record ids (`UsageFileStatus.holdingRecordIDs`), with a record whose `record_id` is
     /// `recordID`; nil when there is none. The first such file by position when several are.
     func usageFileUsing(recordID: String, productID: String, excludingFileID: String) throws -> String?
+
+    /// Up to `limit` subscriptions to `vendorID`'s products that `value` names under `criteria`
+    /// (as `UsageSubscriptionCriteria.matches` defines), in position order, of any product and
+    /// contract: what a usage row's `asset_search_criteria` and `asset_search_value` find.
+    func subscriptions(
+        vendorID: String, criteria: UsageSubscriptionCriteria, value: String, limit: Int
+    ) throws -> [Subscription]
 }
 
 /// Writes of usage files, their records and categories, inside the caller's write transaction.

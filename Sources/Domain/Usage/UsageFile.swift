@@ -163,7 +163,8 @@ public struct UsageFile: Sendable, Hashable {
             throw .wrongState("usage file \(id) is \(status.rawValue); only pending files can be accepted")
         }
         acceptanceNote = note
-        counts.approved = counts.valid
+        counts.approved += counts.valid
+        counts.valid = 0
         change(to: .accepted, at: time, by: actor, reason: note)
     }
 
@@ -173,6 +174,7 @@ public struct UsageFile: Sendable, Hashable {
             throw .wrongState("usage file \(id) is \(status.rawValue); only pending files can be rejected")
         }
         rejectionNote = note
+        counts.valid = 0
         change(to: .rejected, at: time, by: actor, reason: note)
     }
 

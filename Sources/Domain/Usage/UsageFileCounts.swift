@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — Domain
 
-/// How many records of a usage file are in each state, kept on the file so a status call never
-/// counts a million rows.
+/// How many records of a usage file are in each state now, kept on the file so a status call
+/// never counts a million rows.
+///
+/// The counts follow the records: accepting a file moves its valid records to `approved`, and
+/// rejecting it moves them out of `valid` (rejected records have no count of their own);
+/// `uploaded` stays the size of the last upload.
 public struct UsageFileCounts: Sendable, Hashable {
     /// Rows in the last upload.
     public var uploaded: Int

@@ -184,6 +184,32 @@ extension StoreReadTransaction {
         }
     }
 
+    func subscriptions(
+        vendorID: String, criteria: UsageSubscriptionCriteria, value: String, limit: Int
+    ) throws -> [Subscription] {
+        var rows = RowFilter("vendor_id", equals: vendorID)
+        switch criteria {
+        case .id: rows.equal("id", value)
+        case .externalID: rows.equal("external_id", value)
+        case .externalUID: rows.equal("external_uid", value)
+        case .reconciliationID:
+            rows.add(
+                "id IN (SELECT subscription_id FROM subscription_parameters WHERE reconciliation = 1 AND value = ?)",
+                .text(value))
+        case .parameter(let name):
+            rows.add(
+                "id IN (SELECT subscription_id FROM subscription_parameters WHERE name = ? AND value = ?)",
+                .text(name), .text(value))
+        }
+        let ids = try perform { connection in
+            try connection.query(
+                "SELECT id FROM subscriptions\(rows.whereClause) ORDER BY seq LIMIT ?",
+                rows.bindings + [.integer(Int64(max(0, limit)))]
+            ) { row in try row.text(0) }
+        }
+        return try ids.compactMap { try subscription(id: $0) }
+    }
+
     /// The row numbers a file's records and categories refer to it and its product by.
     final func fileKeys(_ fileID: String) throws -> (seq: Int64, productSeq: Int64)? {
         try perform { connection in
