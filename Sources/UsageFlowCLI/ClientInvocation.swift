@@ -11,14 +11,21 @@ struct ClientInvocation {
     let method: DynamicMethod
     var request: DynamicMessage
     var options: ClientOptions
+    /// Bare arguments, when the command reads them itself (`positionalField` nil).
+    var positionals: [String] = []
+    /// Values of the command's own flags (`localFlags`; a switch of `localSwitches` reads "true").
+    var localValues: [String: String] = [:]
 
     /// Reads the arguments after `usageflow <role> <resource> <verb>`.
     ///
     /// `--data` is applied first, then the field flags in order, so flags refine a JSON body.
     /// A single bare argument sets the request's `id` field when it has one
-    /// (`usageflow vendor items publish PRD-…-0001`).
+    /// (`usageflow vendor items publish PRD-…-0001`); `positionalField` names another field for it,
+    /// or nil to hand every bare argument to the caller. `localFlags` (taking a value) and
+    /// `localSwitches` (taking none) are a command's own flags, beside the request's fields.
     static func parse(
-        _ arguments: [String], path: CommandPath, method: DynamicMethod, environment: [String: String]
+        _ arguments: [String], path: CommandPath, method: DynamicMethod, environment: [String: String],
+        positionalField: String? = "id", localFlags: Set<String> = [], localSwitches: Set<String> = []
     ) throws(CommandFailure) -> ClientInvocation {
         var options = ClientOptions()
         var serverText: (String, source: String)?
@@ -26,6 +33,7 @@ struct ClientInvocation {
         var data: String?
         var fieldFlags: [(flag: String, path: String, text: String)] = []
         var positionals: [String] = []
+        var localValues: [String: String] = [:]
 
         var cursor = ArgumentCursor(arguments)
         do {
@@ -52,6 +60,10 @@ struct ClientInvocation {
                     try cursor.noValue(for: argument)
                     options.dryRun = true
                 case "--data": data = try cursor.value(for: argument)
+                case _ where localFlags.contains(argument): localValues[argument] = try cursor.value(for: argument)
+                case _ where localSwitches.contains(argument):
+                    try cursor.noValue(for: argument)
+                    localValues[argument] = "true"
                 default:
                     if argument.hasPrefix("--"), argument.count > 2 {
                         let fieldPath = String(argument.dropFirst(2))
@@ -117,23 +129,26 @@ struct ClientInvocation {
                 throw .usage("--data: \(error.message)")
             }
         }
-        if !positionals.isEmpty {
-            guard positionals.count == 1, let idField = method.input.field(named: "id"), case .string = idField.kind,
+        if let positionalField, !positionals.isEmpty {
+            guard positionals.count == 1, let idField = method.input.field(named: positionalField),
+                case .string = idField.kind,
                 !fieldFlags.contains(where: { leafField($0.path, in: method.input) == idField })
             else {
                 throw .usage("unexpected argument \"\(positionals[0])\" for `usageflow \(path)` (see --help)")
             }
-            fieldFlags.insert(("id", "id", positionals[0]), at: 0)
+            fieldFlags.insert((positionalField, positionalField, positionals[0]), at: 0)
         }
         for (flag, fieldPath, text) in fieldFlags {
             do {
                 try request.set(path: fieldPath, text: text)
             } catch {
                 let problem = error.path.isEmpty ? error.message : String(error.message.dropFirst(error.path.count + 2))
-                throw .usage("\(flag.hasPrefix("--") ? flag : "<id>"): \(problem)")
+                throw .usage("\(flag.hasPrefix("--") ? flag : "<\(flag)>"): \(problem)")
             }
         }
-        return ClientInvocation(path: path, method: method, request: request, options: options)
+        return ClientInvocation(
+            path: path, method: method, request: request, options: options,
+            positionals: positionalField == nil ? positionals : [], localValues: localValues)
     }
 
     /// The field a flag path ends on (`capabilities.ppu` → `Capabilities.ppu`), for deciding

@@ -26,34 +26,13 @@ enum ClientRunner {
                 return 2
             }
         }
-        if options.keyFromFlag {
-            Console.error("warning: --key is visible to other users in the process list; prefer USAGEFLOW_KEY\n")
-        }
-
-        let security: HTTP2ClientTransport.Security
-        if options.cleartext {
-            security = .plaintextHTTP2
-        } else {
-            security = .tls(.client(trustRoots: options.caPath.map { .file($0) }, serverName: options.server.host))
-        }
-        let transport: HTTP2ClientTransport
-        do {
-            transport = try await withTimeout(options.timeout) {
-                try await HTTP2ClientTransport.connect(
-                    host: options.server.host, port: options.server.port, security: security)
-            }
-        } catch {
-            Console.error("error: UNAVAILABLE: cannot connect to \(options.server): \(error)\n")
-            return 1
-        }
+        guard let transport = await connect(options) else { return 1 }
         defer { transport.close() }
 
-        var metadata = Metadata()
-        if let key = options.key { metadata.add("authorization", "Bearer \(key)") }
         let responses: [[UInt8]]
         do {
             let call = try await transport.openCall(
-                path: invocation.method.path, metadata: metadata, timeout: options.timeout)
+                path: invocation.method.path, metadata: metadata(options), timeout: options.timeout)
             try await call.send(invocation.request.serializedBytes())
             try await call.finishSending()
             var received: [[UInt8]] = []
@@ -61,15 +40,8 @@ enum ClientRunner {
             let (status, trailers) = try await call.status()
             guard status.code == .ok else { throw RPCError(status: status, trailers: trailers) }
             responses = received
-        } catch let error as RPCError {
-            Console.error(ErrorReport.render(error))
-            if error.code == .unauthenticated && options.key == nil {
-                Console.error("hint: set USAGEFLOW_KEY to your API key\n")
-            }
-            return 1
         } catch {
-            Console.error("error: UNAVAILABLE: the call to \(options.server) failed: \(error)\n")
-            return 1
+            return report(error, options: options)
         }
 
         for bytes in responses {
@@ -83,6 +55,48 @@ enum ClientRunner {
             Console.out(render(message, json: options.json))
         }
         return 0
+    }
+
+    /// Opens the connection the options describe, or prints why it failed and returns nil.
+    static func connect(_ options: ClientOptions) async -> HTTP2ClientTransport? {
+        if options.keyFromFlag {
+            Console.error("warning: --key is visible to other users in the process list; prefer USAGEFLOW_KEY\n")
+        }
+        let security: HTTP2ClientTransport.Security
+        if options.cleartext {
+            security = .plaintextHTTP2
+        } else {
+            security = .tls(.client(trustRoots: options.caPath.map { .file($0) }, serverName: options.server.host))
+        }
+        do {
+            return try await withTimeout(options.timeout) {
+                try await HTTP2ClientTransport.connect(
+                    host: options.server.host, port: options.server.port, security: security)
+            }
+        } catch {
+            Console.error("error: UNAVAILABLE: cannot connect to \(options.server): \(error)\n")
+            return nil
+        }
+    }
+
+    /// The request metadata: the API key as a bearer token, when there is one.
+    static func metadata(_ options: ClientOptions) -> Metadata {
+        var metadata = Metadata()
+        if let key = options.key { metadata.add("authorization", "Bearer \(key)") }
+        return metadata
+    }
+
+    /// Prints a failed call (the status report, or the transport failure) and returns exit status 1.
+    static func report(_ error: any Error, options: ClientOptions) -> Int32 {
+        if let error = error as? RPCError {
+            Console.error(ErrorReport.render(error))
+            if error.code == .unauthenticated && options.key == nil {
+                Console.error("hint: set USAGEFLOW_KEY to your API key\n")
+            }
+        } else {
+            Console.error("error: UNAVAILABLE: the call to \(options.server) failed: \(error)\n")
+        }
+        return 1
     }
 
     /// Proto3 JSON (pretty, one object per reply) or the readable form.

@@ -36,6 +36,10 @@ enum HelpText {
             let verbs = catalog.commands(of: role, resource: resource).map(\.path.verb).joined(separator: ", ")
             text += "  " + pad(resource, 16) + verbs + "\n"
         }
+        if let fileVerbs = FileCommand.verbs[role] {
+            text += "  " + pad("files", 16) + fileVerbs.map(\.name).joined(separator: ", ")
+                + " (usage files; see `usageflow \(role) files --help`)\n"
+        }
         text += "\n`usageflow \(role) <resource> --help` shows each command's RPC; add --help to a command for its flags.\n"
         return text
     }

@@ -47,6 +47,10 @@ enum UsageFlowCommand {
             Console.out(text)
             return 0
         }
+        if resource == "files", FileCommand.handles(role: role) {
+            return try await FileCommand.run(
+                role: role, Array(arguments.dropFirst()), catalog: catalog, environment: environment)
+        }
         guard let resource, catalog.resources(of: role).contains(resource) else {
             throw .usage("`\(role)` has no resource \"\(resource ?? "")\"; resources: \(catalog.resources(of: role).joined(separator: ", "))")
         }
