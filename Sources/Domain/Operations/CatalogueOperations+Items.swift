@@ -75,9 +75,7 @@ extension CatalogueOperations {
                 identifier = try ItemIdentifier(
                     product: product.id, sequence: try tx.nextItemSequence(productID: product.id))
             } catch let error as IdentifierError {
-                throw DomainError(
-                    kind: .resourceExhausted,
-                    message: "product \(product.id) has no item numbers left: \(error.message)")
+                throw DomainError.resourceExhausted("product \(product.id) has no item numbers left: \(error.message)")
             }
             let item = Item(
                 id: identifier.id, localID: identifier.localID, productID: product.id, vendorID: product.vendorID,

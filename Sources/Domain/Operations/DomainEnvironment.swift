@@ -31,7 +31,7 @@ public struct DomainEnvironment: Sendable {
             }
             return try identifiers.make(kind) { try tx.isIdentifierTaken($0) }
         } catch let error as IdentifierError {
-            throw DomainError(kind: .resourceExhausted, message: "could not make a new \(kind.format) id: \(error.message)")
+            throw DomainError.resourceExhausted("could not make a new \(kind.format) id: \(error.message)")
         }
     }
 }

@@ -52,8 +52,8 @@ public protocol CatalogueReader {
 }
 
 /// Writes of parties, credentials, catalogue and channel. `insert` of an existing id, or of a
-/// value that breaks a uniqueness rule, throws `DomainError.alreadyExists`; `update` of a
-/// missing object throws `DomainError.notFound`.
+/// value that breaks a uniqueness rule, throws `DomainError.alreadyExists`; `update` or
+/// `deleteItem` of a missing object throws `DomainError.notFound`.
 public protocol CatalogueWriter: CatalogueReader {
     func insert(_ account: Account) throws
     func insert(_ key: APIKey) throws
@@ -64,6 +64,8 @@ public protocol CatalogueWriter: CatalogueReader {
     func nextItemSequence(productID: String) throws -> Int
     func insert(_ item: Item) throws
     func update(_ item: Item) throws
+    /// Removes the item; a missing one throws `DomainError.notFound` (`item <id> not found`), so
+    /// a delete that lost a race with another is reported, not silently repeated.
     func deleteItem(id: String) throws
     func insert(_ unit: Unit) throws
     func insert(_ marketplace: Marketplace) throws

@@ -96,6 +96,17 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
         DomainError(kind: .permissionDenied, message: message)
     }
 
+    /// `the database is busy; try again later`: a retry later may succeed. `cause` is for the log.
+    public static func unavailable(_ message: String, cause: String? = nil) -> DomainError {
+        DomainError(kind: .unavailable, message: message, cause: cause)
+    }
+
+    /// `the storage is full`, or a limit such as a product's item numbers is used up. `cause` is
+    /// for the log.
+    public static func resourceExhausted(_ message: String, cause: String? = nil) -> DomainError {
+        DomainError(kind: .resourceExhausted, message: message, cause: cause)
+    }
+
     public static func internalFailure(_ cause: String) -> DomainError {
         DomainError(kind: .internalFailure, message: "internal error", cause: cause)
     }

@@ -48,14 +48,13 @@ enum StorageFailure {
             return DomainError(kind: .alreadyExists, message: message, cause: error.description)
         }
         if error.isBusy || error.isLocked {
-            return DomainError(
-                kind: .unavailable, message: "the database is busy; try again later", cause: error.description)
+            return DomainError.unavailable("the database is busy; try again later", cause: error.description)
         }
         if error.code == .closed {
-            return DomainError(kind: .unavailable, message: "the database is closed", cause: error.description)
+            return DomainError.unavailable("the database is closed", cause: error.description)
         }
         if error.isFull {
-            return DomainError(kind: .resourceExhausted, message: "the storage is full", cause: error.description)
+            return DomainError.resourceExhausted("the storage is full", cause: error.description)
         }
         return DomainError.internalFailure(error.description)
     }
