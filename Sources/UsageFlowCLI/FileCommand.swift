@@ -96,6 +96,7 @@ enum FileCommand {
         case .none:
             let invocation = try ClientInvocation.parse(
                 flags, path: path, method: method, environment: environment, positionalField: verb.positional)
+            try requirePositional(verb, invocation, role: role)
             return await ClientRunner.run(invocation)
 
         case .upload:
@@ -127,10 +128,23 @@ enum FileCommand {
             if !flags.contains(where: { $0 == "--timeout" || $0.hasPrefix("--timeout=") }) {
                 invocation.options.timeout = longTransferTimeout
             }
+            try requirePositional(verb, invocation, role: role)
             if let out = invocation.localValues["--out"], out.isEmpty {
                 throw .usage("--out: must not be empty")
             }
             return await FileTransfer.download(invocation, out: invocation.localValues["--out"])
+        }
+    }
+
+    /// Refuses a verb whose id (bare or as its flag) is missing, rather than sending a request the
+    /// server can only answer with a complaint about an empty id.
+    private static func requirePositional(
+        _ verb: Verb, _ invocation: ClientInvocation, role: String
+    ) throws(CommandFailure) {
+        guard let field = verb.positional else { return }
+        if (invocation.request[field]?.stringValue ?? "").isEmpty {
+            let name = field == "product_id" ? "PRODUCT_ID" : "FILE_ID"
+            throw .usage("usage: usageflow \(role) files \(verb.name) \(name) … (see --help)")
         }
     }
 
