@@ -3,47 +3,73 @@
 
 import Contracts
 import Domain
-import ProtoWire
 import RPCCore
 import ServiceSupport
 
-// The review of usage files: the distributor sees production files from `pending` on, and accepts
-// or rejects them.
+// The review of usage files. The distributor sees the production files of its contracts from
+// `pending` on; anything else (drafts, ready files, preview files, other distributors' files)
+// answers NOT_FOUND exactly as a missing file would. The vendor's internal note never appears in
+// these replies.
 
 extension DistributorService {
     public func listUsageFiles(
         request: Usageflow_V1_ListUsageFilesRequest, context: ServerContext
     ) async throws -> Usageflow_V1_ListUsageFilesResponse {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let status = UsageFileStatus.decode(request.status, field: "status", into: &validation)
+        let fileEnvironment = UsageEnvironment.decode(request.environment, field: "environment", into: &validation)
+        let paging = ListPaging(
+            list: "distributor.usage_files",
+            filters: [
+                "product": request.productId, "contract": request.contractId, "status": "\(request.status.rawValue)",
+                "environment": "\(request.environment.rawValue)", "external": request.externalId,
+            ],
+            pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
+        try validation.check()
+        let page = try await usageFiles.list(
+            tenant, productID: request.productId.nonEmpty, contractID: request.contractId.nonEmpty, status: status,
+            environment: fileEnvironment, externalID: request.externalId.nonEmpty, page: paging.request)
+        var response = Usageflow_V1_ListUsageFilesResponse()
+        response.files = page.items.map { Usageflow_V1_UsageFile($0, includingNote: false) }
+        response.nextPageToken = paging.nextToken(after: page)
+        return response
     }
 
     public func getUsageFile(
         request: Usageflow_V1_IdRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        return Usageflow_V1_UsageFile(try await usageFiles.get(tenant, id: request.id), includingNote: false)
     }
 
     public func listRecords(
         request: Usageflow_V1_ListUsageRecordsRequest, context: ServerContext
     ) async throws -> Usageflow_V1_ListUsageRecordsResponse {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        let (status, paging) = try UsageRecordPaging.read(request, list: "distributor.usage_records")
+        let page = try await usageFiles.records(tenant, id: request.fileId, status: status, page: paging.request)
+        var response = Usageflow_V1_ListUsageRecordsResponse()
+        response.records = page.items.map(Usageflow_V1_UsageRecord.init)
+        response.nextPageToken = paging.nextToken(after: page)
+        return response
     }
 
     public func acceptUsageFile(
         request: Usageflow_V1_AcceptUsageFileRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        let file = try await usageFiles.accept(tenant, id: request.id, note: request.note)
+        return Usageflow_V1_UsageFile(file, includingNote: false)
     }
 
     public func rejectUsageFile(
         request: Usageflow_V1_RejectUsageFileRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        let file = try await usageFiles.reject(tenant, id: request.id, note: request.note)
+        return Usageflow_V1_UsageFile(file, includingNote: false)
     }
 
-    /// Until the usage domain is wired in, the RPCs exist (so clients and reflection see the
-    /// whole API) and answer UNIMPLEMENTED.
-    private static func notYet(_ context: ServerContext) -> RPCError {
-        RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
-    }
+    private var usageFiles: UsageFileOperations { UsageFileOperations(environment: environment) }
 }

@@ -8,80 +8,200 @@ import RPCCore
 import ServiceSupport
 import WellKnownTypes
 
-// Usage files: create, upload (record stream or spreadsheet bytes), read results, submit, delete.
+// Usage files: create, change, upload (a record stream or spreadsheet bytes), read the results,
+// submit, delete. Every reply carries the vendor's internal note: these are the vendor's files.
 
 extension VendorService {
+    // MARK: Files
+
     public func createUsageFile(
         request: Usageflow_V1_CreateUsageFileRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let fileEnvironment = UsageEnvironment.decode(request.environment, field: "environment", into: &validation)
+        let from = CivilDate.decode(request.periodFrom, field: "period_from", into: &validation)
+        let to = CivilDate.decode(request.periodTo, field: "period_to", into: &validation)
+        try validation.check()
+        let draft = UsageFileOperations.Draft(
+            productID: request.productId, contractID: request.contractId,
+            environment: fileEnvironment ?? .production, name: request.name, description: request.description,
+            note: request.note, externalID: request.externalId.nonEmpty, periodFrom: from, periodTo: to)
+        return Usageflow_V1_UsageFile(try await usageFiles.create(tenant, draft), includingNote: true)
     }
 
     public func getUsageFile(
         request: Usageflow_V1_IdRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        return Usageflow_V1_UsageFile(try await usageFiles.get(tenant, id: request.id), includingNote: true)
     }
 
     public func listUsageFiles(
         request: Usageflow_V1_ListUsageFilesRequest, context: ServerContext
     ) async throws -> Usageflow_V1_ListUsageFilesResponse {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let status = UsageFileStatus.decode(request.status, field: "status", into: &validation)
+        let fileEnvironment = UsageEnvironment.decode(request.environment, field: "environment", into: &validation)
+        let paging = ListPaging(
+            list: "vendor.usage_files",
+            filters: [
+                "product": request.productId, "contract": request.contractId, "status": "\(request.status.rawValue)",
+                "environment": "\(request.environment.rawValue)", "external": request.externalId,
+            ],
+            pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
+        try validation.check()
+        let page = try await usageFiles.list(
+            tenant, productID: request.productId.nonEmpty, contractID: request.contractId.nonEmpty, status: status,
+            environment: fileEnvironment, externalID: request.externalId.nonEmpty, page: paging.request)
+        var response = Usageflow_V1_ListUsageFilesResponse()
+        response.files = page.items.map { Usageflow_V1_UsageFile($0, includingNote: true) }
+        response.nextPageToken = paging.nextToken(after: page)
+        return response
     }
 
     public func updateUsageFile(
         request: Usageflow_V1_UpdateUsageFileRequest, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        var validation = Validation()
+        var changes = UsageFileOperations.Changes()
+        if request.hasName { changes.name = request.name }
+        if request.hasDescription { changes.description = request.description }
+        if request.hasNote { changes.note = request.note }
+        if request.hasExternalId { changes.externalID = request.externalId }
+        if request.hasPeriodFrom {
+            changes.periodFrom = CivilDate.decode(request.periodFrom, field: "period_from", into: &validation)
+            if changes.periodFrom == nil && request.periodFrom.isEmpty {
+                validation.fail("period_from", "must be a date YYYY-MM-DD when given")
+            }
+        }
+        if request.hasPeriodTo {
+            changes.periodTo = CivilDate.decode(request.periodTo, field: "period_to", into: &validation)
+            if changes.periodTo == nil && request.periodTo.isEmpty {
+                validation.fail("period_to", "must be a date YYYY-MM-DD when given")
+            }
+        }
+        try validation.check()
+        let file = try await usageFiles.update(tenant, id: request.id, changes: changes)
+        return Usageflow_V1_UsageFile(file, includingNote: true)
     }
 
+    public func submitUsageFile(
+        request: Usageflow_V1_IdRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_UsageFile {
+        let tenant = try context.tenant()
+        return Usageflow_V1_UsageFile(try await usageFiles.submit(tenant, id: request.id), includingNote: true)
+    }
+
+    public func deleteUsageFile(
+        request: Usageflow_V1_IdRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_UsageFile {
+        let tenant = try context.tenant()
+        return Usageflow_V1_UsageFile(try await usageFiles.delete(tenant, id: request.id), includingNote: true)
+    }
+
+    // MARK: Uploads
+
+    /// A header, then batches of records: spooled as they arrive, then validated and made the
+    /// file's record set in one transaction (see `UsageFileOperations.process`).
+    ///
+    /// Malformed streams (no header first, a second header, a message that is neither, a record
+    /// with more parameter values than columns) are INVALID_ARGUMENT and leave the file as it
+    /// was; more records or bytes than the limits allow make the file `invalid` with the limit as
+    /// its error detail.
     public func uploadRecords(
         requests: RequestStream<Usageflow_V1_UploadRecordsRequest>, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        var messages = requests.makeAsyncIterator()
+        guard let first = try await messages.next() else {
+            throw DomainError.invalid(field: "header", "the stream is empty: send a header naming the file first")
+        }
+        guard case .header(let header)? = first.content else {
+            throw DomainError.invalid(field: "header", "the first message must be a header naming the file")
+        }
+        let layout = try UsageRecordStreamLayout(header)
+        let files = usageFiles
+        let limits = usageLimits
+        _ = try await files.beginUpload(tenant, id: layout.fileID)
+
+        let spool: UsageRecordSpool
+        var exceeded: String?
+        do {
+            spool = try UsageRecordSpool(directory: spoolDirectory)
+            var position = 0
+            var index = 0
+            while let message = try await messages.next() {
+                index += 1
+                guard case .batch(let batch)? = message.content else {
+                    let problem = message.content == nil ? "has neither a header nor a batch" : "is a second header"
+                    throw DomainError.invalid(field: "batch", "message \(index + 1) of the stream \(problem)")
+                }
+                for (offset, record) in batch.records.enumerated() {
+                    position += 1
+                    try layout.check(record, position: position, field: "batch.records[\(offset)]")
+                    guard exceeded == nil else { continue }
+                    if position > limits.recordsPerFile {
+                        exceeded = limits.recordsExceededDetail
+                        continue
+                    }
+                    try spool.append(record)
+                    if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
+                }
+            }
+            try spool.flush()
+        } catch {
+            _ = try? await files.abandonUpload(tenant, id: layout.fileID, reason: "the upload was refused or broke off")
+            throw error
+        }
+        if let exceeded {
+            return Usageflow_V1_UsageFile(
+                try await files.failUpload(tenant, id: layout.fileID, detail: exceeded), includingNote: true)
+        }
+        let processed = try await files.process(
+            tenant, id: layout.fileID, columns: layout.columns, categories: layout.categories
+        ) { spool.rows(layout) }
+        return Usageflow_V1_UsageFile(processed, includingNote: true)
     }
 
     public func uploadUsageFile(
         requests: RequestStream<Usageflow_V1_UploadUsageFileRequest>, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
+        _ = try context.tenant()
+        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
     }
+
+    // MARK: Results
 
     public func listRecords(
         request: Usageflow_V1_ListUsageRecordsRequest, context: ServerContext
     ) async throws -> Usageflow_V1_ListUsageRecordsResponse {
-        throw Self.notYet(context)
+        let tenant = try context.tenant()
+        let (status, paging) = try UsageRecordPaging.read(request, list: "vendor.usage_records")
+        let page = try await usageFiles.records(tenant, id: request.fileId, status: status, page: paging.request)
+        var response = Usageflow_V1_ListUsageRecordsResponse()
+        response.records = page.items.map(Usageflow_V1_UsageRecord.init)
+        response.nextPageToken = paging.nextToken(after: page)
+        return response
     }
 
     public func downloadProcessedFile(
         request: Usageflow_V1_DownloadProcessedFileRequest, response: ResponseWriter<Usageflow_V1_FileChunk>,
         context: ServerContext
     ) async throws {
-        throw Self.notYet(context)
+        _ = try context.tenant()
+        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
     }
 
     public func downloadTemplate(
         request: Usageflow_V1_DownloadTemplateRequest, response: ResponseWriter<Usageflow_V1_FileChunk>,
         context: ServerContext
     ) async throws {
-        throw Self.notYet(context)
+        _ = try context.tenant()
+        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
     }
 
-    public func submitUsageFile(
-        request: Usageflow_V1_IdRequest, context: ServerContext
-    ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
-    }
-
-    public func deleteUsageFile(
-        request: Usageflow_V1_IdRequest, context: ServerContext
-    ) async throws -> Usageflow_V1_UsageFile {
-        throw Self.notYet(context)
-    }
-
-    /// Until the usage domain is wired in, the RPCs exist (so clients and reflection see the
-    /// whole API) and answer UNIMPLEMENTED.
-    private static func notYet(_ context: ServerContext) -> RPCError {
-        RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
-    }
+    var usageFiles: UsageFileOperations { UsageFileOperations(environment: environment, limits: usageLimits) }
 }

@@ -50,54 +50,54 @@ public enum ProtoFile_usageflow_v1_usage {
             "cmlwdGlvbhgDIAEoCUgBUgtkZXNjcmlwdGlvbogBARIXCgRub3RlGAQgASgJSAJSBG5vdGWIAQESJAoLZXh0ZXJuYWxfaWQY" +
             "BSABKAlIA1IKZXh0ZXJuYWxJZIgBARIkCgtwZXJpb2RfZnJvbRgGIAEoCUgEUgpwZXJpb2RGcm9tiAEBEiAKCXBlcmlvZF90" +
             "bxgHIAEoCUgFUghwZXJpb2RUb4gBAUIHCgVfbmFtZUIOCgxfZGVzY3JpcHRpb25CBwoFX25vdGVCDgoMX2V4dGVybmFsX2lk" +
-            "Qg4KDF9wZXJpb2RfZnJvbUIMCgpfcGVyaW9kX3RvItQCChVMaXN0VXNhZ2VGaWxlc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgB" +
-            "IAEoCVIJcHJvZHVjdElkEh8KC2NvbnRyYWN0X2lkGAIgASgJUgpjb250cmFjdElkEiUKDm1hcmtldHBsYWNlX2lkGAMgASgJ" +
-            "Ug1tYXJrZXRwbGFjZUlkEjUKBnN0YXR1cxgEIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVTdGF0dXNSBnN0YXR1cxJA" +
-            "CgtlbnZpcm9ubWVudBgFIAEoDjIeLnVzYWdlZmxvdy52MS5Vc2FnZUVudmlyb25tZW50UgtlbnZpcm9ubWVudBIfCgtleHRl" +
-            "cm5hbF9pZBgGIAEoCVIKZXh0ZXJuYWxJZBIbCglwYWdlX3NpemUYByABKAVSCHBhZ2VTaXplEh0KCnBhZ2VfdG9rZW4YCCAB" +
-            "KAlSCXBhZ2VUb2tlbiJvChZMaXN0VXNhZ2VGaWxlc1Jlc3BvbnNlEi0KBWZpbGVzGAEgAygLMhcudXNhZ2VmbG93LnYxLlVz" +
-            "YWdlRmlsZVIFZmlsZXMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIjwKFkFjY2VwdFVzYWdlRmls" +
-            "ZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEhIKBG5vdGUYAiABKAlSBG5vdGUiPAoWUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBIO" +
-            "CgJpZBgBIAEoCVICaWQSEgoEbm90ZRgCIAEoCVIEbm90ZSKYAQoTVXBsb2FkUmVjb3Jkc0hlYWRlchIXCgdmaWxlX2lkGAEg" +
-            "ASgJUgZmaWxlSWQSOwoKY2F0ZWdvcmllcxgCIAMoCzIbLnVzYWdlZmxvdy52MS5Vc2FnZUNhdGVnb3J5UgpjYXRlZ29yaWVz" +
-            "EisKEXBhcmFtZXRlcl9jb2x1bW5zGAMgAygJUhBwYXJhbWV0ZXJDb2x1bW5zIu0FChBVc2FnZVJlY29yZElucHV0EhsKCXJl" +
-            "Y29yZF9pZBgBIAEoCVIIcmVjb3JkSWQSHwoLcmVjb3JkX25vdGUYAiABKAlSCnJlY29yZE5vdGUSMAoUaXRlbV9zZWFyY2hf" +
-            "Y3JpdGVyaWEYAyABKAlSEml0ZW1TZWFyY2hDcml0ZXJpYRIqChFpdGVtX3NlYXJjaF92YWx1ZRgEIAEoCVIPaXRlbVNlYXJj" +
-            "aFZhbHVlEhoKCHF1YW50aXR5GAUgASgJUghxdWFudGl0eRIWCgZhbW91bnQYBiABKAlSBmFtb3VudBIXCgR0aWVyGAcgASgF" +
-            "SABSBHRpZXKIAQESQAoOc3RhcnRfdGltZV91dGMYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUgxzdGFydFRp" +
-            "bWVVdGMSPAoMZW5kX3RpbWVfdXRjGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIKZW5kVGltZVV0YxIyChVh" +
-            "c3NldF9zZWFyY2hfY3JpdGVyaWEYCiABKAlSE2Fzc2V0U2VhcmNoQ3JpdGVyaWESLAoSYXNzZXRfc2VhcmNoX3ZhbHVlGAsg" +
-            "ASgJUhBhc3NldFNlYXJjaFZhbHVlEh8KC2NhdGVnb3J5X2lkGAwgASgJUgpjYXRlZ29yeUlkEiQKDmFzc2V0X3JlY29uX2lk" +
-            "GA0gASgJUgxhc3NldFJlY29uSWQSGwoJaXRlbV9uYW1lGA4gASgJUghpdGVtTmFtZRIZCghpdGVtX21wbhgPIAEoCVIHaXRl" +
-            "bU1wbhIbCglpdGVtX3VuaXQYECABKAlSCGl0ZW1Vbml0Ej4KDml0ZW1fcHJlY2lzaW9uGBEgASgOMhcudXNhZ2VmbG93LnYx" +
-            "LlByZWNpc2lvblINaXRlbVByZWNpc2lvbhIpChBwYXJhbWV0ZXJfdmFsdWVzGBIgAygJUg9wYXJhbWV0ZXJWYWx1ZXNCBwoF" +
-            "X3RpZXIiTAoQVXNhZ2VSZWNvcmRCYXRjaBI4CgdyZWNvcmRzGAEgAygLMh4udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkSW5w" +
-            "dXRSB3JlY29yZHMilgEKFFVwbG9hZFJlY29yZHNSZXF1ZXN0EjsKBmhlYWRlchgBIAEoCzIhLnVzYWdlZmxvdy52MS5VcGxv" +
-            "YWRSZWNvcmRzSGVhZGVySABSBmhlYWRlchI2CgViYXRjaBgCIAEoCzIeLnVzYWdlZmxvdy52MS5Vc2FnZVJlY29yZEJhdGNo" +
-            "SABSBWJhdGNoQgkKB2NvbnRlbnQiZwoVVXBsb2FkVXNhZ2VGaWxlSGVhZGVyEhcKB2ZpbGVfaWQYASABKAlSBmZpbGVJZBI1" +
-            "CgZmb3JtYXQYAiABKA4yHS51c2FnZWZsb3cudjEuVXNhZ2VGaWxlRm9ybWF0UgZmb3JtYXQiegoWVXBsb2FkVXNhZ2VGaWxl" +
-            "UmVxdWVzdBI9CgZoZWFkZXIYASABKAsyIy51c2FnZWZsb3cudjEuVXBsb2FkVXNhZ2VGaWxlSGVhZGVySABSBmhlYWRlchIW" +
-            "CgVjaHVuaxgCIAEoDEgAUgVjaHVua0IJCgdjb250ZW50IqcBChdMaXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBIXCgdmaWxlX2lk" +
-            "GAEgASgJUgZmaWxlSWQSNwoGc3RhdHVzGAIgASgOMh8udXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkU3RhdHVzUgZzdGF0dXMS" +
-            "GwoJcGFnZV9zaXplGAMgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAQgASgJUglwYWdlVG9rZW4idwoYTGlzdFVzYWdl" +
-            "UmVjb3Jkc1Jlc3BvbnNlEjMKB3JlY29yZHMYASADKAsyGS51c2FnZWZsb3cudjEuVXNhZ2VSZWNvcmRSB3JlY29yZHMSJgoP" +
-            "bmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIm4KHERvd25sb2FkUHJvY2Vzc2VkRmlsZVJlcXVlc3QSFwoH" +
-            "ZmlsZV9pZBgBIAEoCVIGZmlsZUlkEjUKBmZvcm1hdBgCIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVGb3JtYXRSBmZv" +
-            "cm1hdCJvChdEb3dubG9hZFRlbXBsYXRlUmVxdWVzdBIdCgpwcm9kdWN0X2lkGAEgASgJUglwcm9kdWN0SWQSNQoGZm9ybWF0" +
-            "GAIgASgOMh0udXNhZ2VmbG93LnYxLlVzYWdlRmlsZUZvcm1hdFIGZm9ybWF0Il8KCUZpbGVDaHVuaxIbCglmaWxlX25hbWUY" +
-            "ASABKAlSCGZpbGVOYW1lEiEKDGNvbnRlbnRfdHlwZRgCIAEoCVILY29udGVudFR5cGUSEgoEZGF0YRgDIAEoDFIEZGF0YSrs" +
-            "AgoPVXNhZ2VGaWxlU3RhdHVzEiEKHVVTQUdFX0ZJTEVfU1RBVFVTX1VOU1BFQ0lGSUVEEAASGwoXVVNBR0VfRklMRV9TVEFU" +
-            "VVNfRFJBRlQQARIfChtVU0FHRV9GSUxFX1NUQVRVU19VUExPQURJTkcQAhIgChxVU0FHRV9GSUxFX1NUQVRVU19QUk9DRVNT" +
-            "SU5HEAMSHQoZVVNBR0VfRklMRV9TVEFUVVNfSU5WQUxJRBAEEhsKF1VTQUdFX0ZJTEVfU1RBVFVTX1JFQURZEAUSHQoZVVNB" +
-            "R0VfRklMRV9TVEFUVVNfUEVORElORxAGEh4KGlVTQUdFX0ZJTEVfU1RBVFVTX0FDQ0VQVEVEEAcSHgoaVVNBR0VfRklMRV9T" +
-            "VEFUVVNfUkVKRUNURUQQCBIcChhVU0FHRV9GSUxFX1NUQVRVU19DTE9TRUQQCRIdChlVU0FHRV9GSUxFX1NUQVRVU19ERUxF" +
-            "VEVEEAoqdgoQVXNhZ2VFbnZpcm9ubWVudBIhCh1VU0FHRV9FTlZJUk9OTUVOVF9VTlNQRUNJRklFRBAAEiAKHFVTQUdFX0VO" +
-            "VklST05NRU5UX1BST0RVQ1RJT04QARIdChlVU0FHRV9FTlZJUk9OTUVOVF9QUkVWSUVXEAIq3AEKEVVzYWdlUmVjb3JkU3Rh" +
-            "dHVzEiMKH1VTQUdFX1JFQ09SRF9TVEFUVVNfVU5TUEVDSUZJRUQQABIdChlVU0FHRV9SRUNPUkRfU1RBVFVTX1ZBTElEEAES" +
-            "HwobVVNBR0VfUkVDT1JEX1NUQVRVU19JTlZBTElEEAISIAocVVNBR0VfUkVDT1JEX1NUQVRVU19BUFBST1ZFRBADEiAKHFVT" +
-            "QUdFX1JFQ09SRF9TVEFUVVNfUkVKRUNURUQQBBIeChpVU0FHRV9SRUNPUkRfU1RBVFVTX0NMT1NFRBAFKmsKD1VzYWdlRmls" +
-            "ZUZvcm1hdBIhCh1VU0FHRV9GSUxFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhoKFlVTQUdFX0ZJTEVfRk9STUFUX1hMU1gQARIZ" +
-            "ChVVU0FHRV9GSUxFX0ZPUk1BVF9DU1YQAmIGcHJvdG8z"
+            "Qg4KDF9wZXJpb2RfZnJvbUIMCgpfcGVyaW9kX3RvIsMCChVMaXN0VXNhZ2VGaWxlc1JlcXVlc3QSHQoKcHJvZHVjdF9pZBgB" +
+            "IAEoCVIJcHJvZHVjdElkEh8KC2NvbnRyYWN0X2lkGAIgASgJUgpjb250cmFjdElkEjUKBnN0YXR1cxgEIAEoDjIdLnVzYWdl" +
+            "Zmxvdy52MS5Vc2FnZUZpbGVTdGF0dXNSBnN0YXR1cxJACgtlbnZpcm9ubWVudBgFIAEoDjIeLnVzYWdlZmxvdy52MS5Vc2Fn" +
+            "ZUVudmlyb25tZW50UgtlbnZpcm9ubWVudBIfCgtleHRlcm5hbF9pZBgGIAEoCVIKZXh0ZXJuYWxJZBIbCglwYWdlX3NpemUY" +
+            "ByABKAVSCHBhZ2VTaXplEh0KCnBhZ2VfdG9rZW4YCCABKAlSCXBhZ2VUb2tlbkoECAMQBFIObWFya2V0cGxhY2VfaWQibwoW" +
+            "TGlzdFVzYWdlRmlsZXNSZXNwb25zZRItCgVmaWxlcxgBIAMoCzIXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVSBWZpbGVzEiYK" +
+            "D25leHRfcGFnZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiI8ChZBY2NlcHRVc2FnZUZpbGVSZXF1ZXN0Eg4KAmlkGAEg" +
+            "ASgJUgJpZBISCgRub3RlGAIgASgJUgRub3RlIjwKFlJlamVjdFVzYWdlRmlsZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEhIK" +
+            "BG5vdGUYAiABKAlSBG5vdGUimAEKE1VwbG9hZFJlY29yZHNIZWFkZXISFwoHZmlsZV9pZBgBIAEoCVIGZmlsZUlkEjsKCmNh" +
+            "dGVnb3JpZXMYAiADKAsyGy51c2FnZWZsb3cudjEuVXNhZ2VDYXRlZ29yeVIKY2F0ZWdvcmllcxIrChFwYXJhbWV0ZXJfY29s" +
+            "dW1ucxgDIAMoCVIQcGFyYW1ldGVyQ29sdW1ucyLtBQoQVXNhZ2VSZWNvcmRJbnB1dBIbCglyZWNvcmRfaWQYASABKAlSCHJl" +
+            "Y29yZElkEh8KC3JlY29yZF9ub3RlGAIgASgJUgpyZWNvcmROb3RlEjAKFGl0ZW1fc2VhcmNoX2NyaXRlcmlhGAMgASgJUhJp" +
+            "dGVtU2VhcmNoQ3JpdGVyaWESKgoRaXRlbV9zZWFyY2hfdmFsdWUYBCABKAlSD2l0ZW1TZWFyY2hWYWx1ZRIaCghxdWFudGl0" +
+            "eRgFIAEoCVIIcXVhbnRpdHkSFgoGYW1vdW50GAYgASgJUgZhbW91bnQSFwoEdGllchgHIAEoBUgAUgR0aWVyiAEBEkAKDnN0" +
+            "YXJ0X3RpbWVfdXRjGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIMc3RhcnRUaW1lVXRjEjwKDGVuZF90aW1l" +
+            "X3V0YxgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSCmVuZFRpbWVVdGMSMgoVYXNzZXRfc2VhcmNoX2NyaXRl" +
+            "cmlhGAogASgJUhNhc3NldFNlYXJjaENyaXRlcmlhEiwKEmFzc2V0X3NlYXJjaF92YWx1ZRgLIAEoCVIQYXNzZXRTZWFyY2hW" +
+            "YWx1ZRIfCgtjYXRlZ29yeV9pZBgMIAEoCVIKY2F0ZWdvcnlJZBIkCg5hc3NldF9yZWNvbl9pZBgNIAEoCVIMYXNzZXRSZWNv" +
+            "bklkEhsKCWl0ZW1fbmFtZRgOIAEoCVIIaXRlbU5hbWUSGQoIaXRlbV9tcG4YDyABKAlSB2l0ZW1NcG4SGwoJaXRlbV91bml0" +
+            "GBAgASgJUghpdGVtVW5pdBI+Cg5pdGVtX3ByZWNpc2lvbhgRIAEoDjIXLnVzYWdlZmxvdy52MS5QcmVjaXNpb25SDWl0ZW1Q" +
+            "cmVjaXNpb24SKQoQcGFyYW1ldGVyX3ZhbHVlcxgSIAMoCVIPcGFyYW1ldGVyVmFsdWVzQgcKBV90aWVyIkwKEFVzYWdlUmVj" +
+            "b3JkQmF0Y2gSOAoHcmVjb3JkcxgBIAMoCzIeLnVzYWdlZmxvdy52MS5Vc2FnZVJlY29yZElucHV0UgdyZWNvcmRzIpYBChRV" +
+            "cGxvYWRSZWNvcmRzUmVxdWVzdBI7CgZoZWFkZXIYASABKAsyIS51c2FnZWZsb3cudjEuVXBsb2FkUmVjb3Jkc0hlYWRlckgA" +
+            "UgZoZWFkZXISNgoFYmF0Y2gYAiABKAsyHi51c2FnZWZsb3cudjEuVXNhZ2VSZWNvcmRCYXRjaEgAUgViYXRjaEIJCgdjb250" +
+            "ZW50ImcKFVVwbG9hZFVzYWdlRmlsZUhlYWRlchIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQSNQoGZm9ybWF0GAIgASgOMh0u" +
+            "dXNhZ2VmbG93LnYxLlVzYWdlRmlsZUZvcm1hdFIGZm9ybWF0InoKFlVwbG9hZFVzYWdlRmlsZVJlcXVlc3QSPQoGaGVhZGVy" +
+            "GAEgASgLMiMudXNhZ2VmbG93LnYxLlVwbG9hZFVzYWdlRmlsZUhlYWRlckgAUgZoZWFkZXISFgoFY2h1bmsYAiABKAxIAFIF" +
+            "Y2h1bmtCCQoHY29udGVudCKnAQoXTGlzdFVzYWdlUmVjb3Jkc1JlcXVlc3QSFwoHZmlsZV9pZBgBIAEoCVIGZmlsZUlkEjcK" +
+            "BnN0YXR1cxgCIAEoDjIfLnVzYWdlZmxvdy52MS5Vc2FnZVJlY29yZFN0YXR1c1IGc3RhdHVzEhsKCXBhZ2Vfc2l6ZRgDIAEo" +
+            "BVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgEIAEoCVIJcGFnZVRva2VuIncKGExpc3RVc2FnZVJlY29yZHNSZXNwb25zZRIz" +
+            "CgdyZWNvcmRzGAEgAygLMhkudXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkUgdyZWNvcmRzEiYKD25leHRfcGFnZV90b2tlbhgC" +
+            "IAEoCVINbmV4dFBhZ2VUb2tlbiJuChxEb3dubG9hZFByb2Nlc3NlZEZpbGVSZXF1ZXN0EhcKB2ZpbGVfaWQYASABKAlSBmZp" +
+            "bGVJZBI1CgZmb3JtYXQYAiABKA4yHS51c2FnZWZsb3cudjEuVXNhZ2VGaWxlRm9ybWF0UgZmb3JtYXQibwoXRG93bmxvYWRU" +
+            "ZW1wbGF0ZVJlcXVlc3QSHQoKcHJvZHVjdF9pZBgBIAEoCVIJcHJvZHVjdElkEjUKBmZvcm1hdBgCIAEoDjIdLnVzYWdlZmxv" +
+            "dy52MS5Vc2FnZUZpbGVGb3JtYXRSBmZvcm1hdCJfCglGaWxlQ2h1bmsSGwoJZmlsZV9uYW1lGAEgASgJUghmaWxlTmFtZRIh" +
+            "Cgxjb250ZW50X3R5cGUYAiABKAlSC2NvbnRlbnRUeXBlEhIKBGRhdGEYAyABKAxSBGRhdGEq7AIKD1VzYWdlRmlsZVN0YXR1" +
+            "cxIhCh1VU0FHRV9GSUxFX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1VTQUdFX0ZJTEVfU1RBVFVTX0RSQUZUEAESHwobVVNB" +
+            "R0VfRklMRV9TVEFUVVNfVVBMT0FESU5HEAISIAocVVNBR0VfRklMRV9TVEFUVVNfUFJPQ0VTU0lORxADEh0KGVVTQUdFX0ZJ" +
+            "TEVfU1RBVFVTX0lOVkFMSUQQBBIbChdVU0FHRV9GSUxFX1NUQVRVU19SRUFEWRAFEh0KGVVTQUdFX0ZJTEVfU1RBVFVTX1BF" +
+            "TkRJTkcQBhIeChpVU0FHRV9GSUxFX1NUQVRVU19BQ0NFUFRFRBAHEh4KGlVTQUdFX0ZJTEVfU1RBVFVTX1JFSkVDVEVEEAgS" +
+            "HAoYVVNBR0VfRklMRV9TVEFUVVNfQ0xPU0VEEAkSHQoZVVNBR0VfRklMRV9TVEFUVVNfREVMRVRFRBAKKnYKEFVzYWdlRW52" +
+            "aXJvbm1lbnQSIQodVVNBR0VfRU5WSVJPTk1FTlRfVU5TUEVDSUZJRUQQABIgChxVU0FHRV9FTlZJUk9OTUVOVF9QUk9EVUNU" +
+            "SU9OEAESHQoZVVNBR0VfRU5WSVJPTk1FTlRfUFJFVklFVxACKtwBChFVc2FnZVJlY29yZFN0YXR1cxIjCh9VU0FHRV9SRUNP" +
+            "UkRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASHQoZVVNBR0VfUkVDT1JEX1NUQVRVU19WQUxJRBABEh8KG1VTQUdFX1JFQ09SRF9T" +
+            "VEFUVVNfSU5WQUxJRBACEiAKHFVTQUdFX1JFQ09SRF9TVEFUVVNfQVBQUk9WRUQQAxIgChxVU0FHRV9SRUNPUkRfU1RBVFVT" +
+            "X1JFSkVDVEVEEAQSHgoaVVNBR0VfUkVDT1JEX1NUQVRVU19DTE9TRUQQBSprCg9Vc2FnZUZpbGVGb3JtYXQSIQodVVNBR0Vf" +
+            "RklMRV9GT1JNQVRfVU5TUEVDSUZJRUQQABIaChZVU0FHRV9GSUxFX0ZPUk1BVF9YTFNYEAESGQoVVVNBR0VfRklMRV9GT1JN" +
+            "QVRfQ1NWEAJiBnByb3RvMw=="
         )!
     )
 }
@@ -1225,16 +1225,14 @@ public struct Usageflow_V1_UpdateUsageFileRequest: ProtoWire.ProtoMessage {
     }
 }
 
+/// Files in creation order. Each filter narrows the list when set; a filter naming something the
+/// caller cannot see matches nothing.
 public struct Usageflow_V1_ListUsageFilesRequest: ProtoWire.ProtoMessage {
     public static let protoMessageName: Swift.String = "usageflow.v1.ListUsageFilesRequest"
 
-    /// Each filter narrows the list when set; a filter naming something the caller cannot see
-    /// matches nothing.
     public var productId: Swift.String = ""
 
     public var contractId: Swift.String = ""
-
-    public var marketplaceId: Swift.String = ""
 
     public var status: Usageflow_V1_UsageFileStatus = Usageflow_V1_UsageFileStatus(rawValue: 0)
 
@@ -1257,7 +1255,6 @@ public struct Usageflow_V1_ListUsageFilesRequest: ProtoWire.ProtoMessage {
             switch tag.rawValue {
             case 10: self.productId = try reader.read(ProtoWire.WireString.self)
             case 18: self.contractId = try reader.read(ProtoWire.WireString.self)
-            case 26: self.marketplaceId = try reader.read(ProtoWire.WireString.self)
             case 32: self.status = try reader.read(ProtoWire.WireEnum<Usageflow_V1_UsageFileStatus>.self)
             case 40: self.environment = try reader.read(ProtoWire.WireEnum<Usageflow_V1_UsageEnvironment>.self)
             case 50: self.externalId = try reader.read(ProtoWire.WireString.self)
@@ -1272,7 +1269,6 @@ public struct Usageflow_V1_ListUsageFilesRequest: ProtoWire.ProtoMessage {
         var size = 0
         if !self.productId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.productId) }
         if !self.contractId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.contractId) }
-        if !self.marketplaceId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.marketplaceId) }
         if self.status.rawValue != 0 { size += 1 + ProtoWire.WireEnum<Usageflow_V1_UsageFileStatus>.size(of: self.status) }
         if self.environment.rawValue != 0 { size += 1 + ProtoWire.WireEnum<Usageflow_V1_UsageEnvironment>.size(of: self.environment) }
         if !self.externalId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalId) }
@@ -1290,10 +1286,6 @@ public struct Usageflow_V1_ListUsageFilesRequest: ProtoWire.ProtoMessage {
         if !self.contractId.isEmpty {
             writer.writeTag(18)
             ProtoWire.WireString.write(self.contractId, to: &writer)
-        }
-        if !self.marketplaceId.isEmpty {
-            writer.writeTag(26)
-            ProtoWire.WireString.write(self.marketplaceId, to: &writer)
         }
         if self.status.rawValue != 0 {
             writer.writeTag(32)

@@ -340,7 +340,7 @@ public enum Usageflow_V1_VendorService {
         )
     }
 
-    /// The vendor's files, newest last; deleted files only when asked for by status.
+    /// The vendor's files in creation order, deleted ones included (their status says so).
     public enum ListUsageFiles {
         public typealias Input = Usageflow_V1_ListUsageFilesRequest
         public typealias Output = Usageflow_V1_ListUsageFilesResponse

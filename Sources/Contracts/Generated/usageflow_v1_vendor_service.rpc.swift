@@ -52,7 +52,7 @@ public protocol Usageflow_V1_VendorService_SimpleServiceProtocol: RPCCore.Regist
     func createUsageFile(request: Usageflow_V1_CreateUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
     /// A file with its counts and error detail.
     func getUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
-    /// The vendor's files, newest last; deleted files only when asked for by status.
+    /// The vendor's files in creation order, deleted ones included (their status says so).
     func listUsageFiles(request: Usageflow_V1_ListUsageFilesRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListUsageFilesResponse
     /// Changes name, description, note, external id or period of a draft file.
     func updateUsageFile(request: Usageflow_V1_UpdateUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
@@ -219,7 +219,7 @@ public protocol Usageflow_V1_VendorService_StreamingServiceProtocol: RPCCore.Reg
     func createUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_CreateUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
     /// A file with its counts and error detail.
     func getUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
-    /// The vendor's files, newest last; deleted files only when asked for by status.
+    /// The vendor's files in creation order, deleted ones included (their status says so).
     func listUsageFiles(requests: RPCCore.RequestStream<Usageflow_V1_ListUsageFilesRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListUsageFilesResponse>, context: RPCCore.ServerContext) async throws
     /// Changes name, description, note, external id or period of a draft file.
     func updateUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_UpdateUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
@@ -458,7 +458,7 @@ public struct Usageflow_V1_VendorService_Client: Swift.Sendable {
         try await client.unary(Usageflow_V1_VendorService.GetUsageFile.schema, request: request, options: options)
     }
 
-    /// The vendor's files, newest last; deleted files only when asked for by status.
+    /// The vendor's files in creation order, deleted ones included (their status says so).
     public func listUsageFiles(_ request: Usageflow_V1_ListUsageFilesRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListUsageFilesResponse {
         try await client.unary(Usageflow_V1_VendorService.ListUsageFiles.schema, request: request, options: options)
     }

@@ -47,12 +47,10 @@ extension Usageflow_V1_UsageFile {
 }
 
 extension CivilDate {
-    /// Reads a period date `YYYY-MM-DD`, adding a violation naming `field` when it is not one.
+    /// Reads a period date `YYYY-MM-DD`, adding a violation naming `field` when it is not one;
+    /// nil without a violation for an empty string, which the operation reports as missing.
     public static func decode(_ text: String, field: String, into validation: inout Validation) -> CivilDate? {
-        if text.isEmpty {
-            validation.fail(field, "is required (YYYY-MM-DD)")
-            return nil
-        }
+        if text.isEmpty { return nil }
         guard let date = CivilDate(parsing: text) else {
             validation.fail(field, "must be a date YYYY-MM-DD that exists (got \(String(reflecting: text)))")
             return nil

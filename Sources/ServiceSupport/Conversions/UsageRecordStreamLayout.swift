@@ -51,12 +51,7 @@ public struct UsageRecordStreamLayout: Sendable {
     public func row(
         _ input: Usageflow_V1_UsageRecordInput, position: Int, field: String
     ) throws(DomainError) -> UsageRow {
-        guard input.parameterValues.count <= parameterCount else {
-            throw DomainError.invalid(
-                field: "\(field).parameter_values",
-                "record \(position) has \(input.parameterValues.count) parameter values for \(parameterCount) "
-                    + "parameter columns")
-        }
+        try check(input, position: position, field: field)
         var cells: [UsageCell] = []
         cells.reserveCapacity(columns.count)
         for column in UsageColumn.allCases {
@@ -66,6 +61,19 @@ public struct UsageRecordStreamLayout: Sendable {
             cells.append(Self.text(value))
         }
         return UsageRow(position: position, cells: cells)
+    }
+
+    /// Refuses a record that cannot be laid out on the header: more parameter values than the
+    /// header has parameter columns (cutting them would lose data silently).
+    public func check(
+        _ input: Usageflow_V1_UsageRecordInput, position: Int, field: String
+    ) throws(DomainError) {
+        guard input.parameterValues.count <= parameterCount else {
+            throw DomainError.invalid(
+                field: "\(field).parameter_values",
+                "record \(position) has \(input.parameterValues.count) parameter values for \(parameterCount) "
+                    + "parameter columns")
+        }
     }
 
     private static func cell(_ column: UsageColumn, of input: Usageflow_V1_UsageRecordInput) -> UsageCell {
