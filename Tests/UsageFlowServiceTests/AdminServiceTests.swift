@@ -76,11 +76,11 @@ import WellKnownTypes
     func invalidAccounts(_ role: Int32, _ name: String, _ fields: [String]) async throws {
         try await AuthWorld.with { world in
             try await world.withClients { clients in
-                let error = await expectStatus(.invalidArgument) {
+                let error = await expectRPCError(.invalidArgument) {
                     try await clients.admin.createAccount(
                         Self.createAccount(Usageflow_V1_Role(rawValue: role), name), options: bearer(world.operatorKey))
                 }
-                #expect(try violatedFields(error) == fields)
+                #expect(try badRequestViolations(error) == fields)
                 let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey))
                     .accounts
                 #expect(accounts.count == 3)
@@ -92,7 +92,7 @@ import WellKnownTypes
     func unknownRole() async throws {
         try await AuthWorld.with { world in
             try await world.withClients { clients in
-                await expectStatus(.invalidArgument, "role: unknown value 99") {
+                await expectRPCError(.invalidArgument, "role: unknown value 99") {
                     try await clients.admin.createAccount(
                         Self.createAccount(Usageflow_V1_Role(rawValue: 99), "Acme"), options: bearer(world.operatorKey))
                 }
@@ -105,7 +105,7 @@ import WellKnownTypes
         try await AuthWorld.with { world in
             try await world.withClients { clients in
                 for id in ["VA-000-000", world.resellerID, "operator", "nonsense"] {
-                    await expectStatus(.notFound, "account \(id) not found") {
+                    await expectRPCError(.notFound, "account \(id) not found") {
                         try await clients.admin.getAccount(Self.id(id), options: bearer(world.operatorKey))
                     }
                 }
@@ -128,20 +128,20 @@ import WellKnownTypes
                 #expect(second.accounts.map(\.id) == [world.otherDistributorID])
                 #expect(second.nextPageToken.isEmpty)
                 request.role = .distributor
-                let error = await expectStatus(.invalidArgument) {
+                let error = await expectRPCError(.invalidArgument) {
                     try await clients.admin.listAccounts(request, options: options)
                 }
-                #expect(try violatedFields(error) == ["page_token"])
+                #expect(try badRequestViolations(error) == ["page_token"])
                 request.pageToken = ""
                 request.pageSize = 0
                 let distributors = try await clients.admin.listAccounts(request, options: options)
                 #expect(distributors.accounts.map(\.id) == [world.distributorID, world.otherDistributorID])
                 request.role = .reseller
                 request.pageSize = 1001
-                let bad = await expectStatus(.invalidArgument) {
+                let bad = await expectRPCError(.invalidArgument) {
                     try await clients.admin.listAccounts(request, options: options)
                 }
-                #expect(try violatedFields(bad) == ["role", "page_size"])
+                #expect(try badRequestViolations(bad) == ["role", "page_size"])
             }
         }
     }
@@ -165,7 +165,7 @@ import WellKnownTypes
                 #expect(!stored.secretHash.isEmpty)
                 #expect(stored.secretHash != Array(issued.token.utf8.split(separator: UInt8(ascii: "."))[1]))
                 // The key works, as a vendor: the admin service refuses it by role, not as unknown.
-                await expectStatus(.permissionDenied) {
+                await expectRPCError(.permissionDenied) {
                     try await clients.admin.listAccounts(.init(), options: bearer(issued.token))
                 }
                 // Listing never shows the secret.
@@ -188,7 +188,7 @@ import WellKnownTypes
                 #expect(issued.key.scope == .readOnly)
                 #expect(issued.key.role == .operator)
                 _ = try await clients.admin.listAccounts(.init(), options: bearer(issued.token))
-                await expectStatus(.permissionDenied) {
+                await expectRPCError(.permissionDenied) {
                     try await clients.admin.createApiKey(Self.createKey("operator"), options: bearer(issued.token))
                 }
             }
@@ -204,20 +204,20 @@ import WellKnownTypes
                     try tx.apiKeys(accountID: world.vendorID, includeRevoked: true, page: PageRequest()).items
                 }
                 let before = try await world.store.read(vendorKeys)
-                let scope = await expectStatus(.invalidArgument, "scope: unknown value 9") {
+                let scope = await expectRPCError(.invalidArgument, "scope: unknown value 9") {
                     try await clients.admin.createApiKey(
                         Self.createKey(world.vendorID, Usageflow_V1_KeyScope(rawValue: 9)), options: options)
                 }
-                #expect(try violatedFields(scope) == ["scope"])
-                let name = await expectStatus(.invalidArgument) {
+                #expect(try badRequestViolations(scope) == ["scope"])
+                let name = await expectRPCError(.invalidArgument) {
                     try await clients.admin.createApiKey(
                         Self.createKey("", name: String(repeating: "n", count: 256)), options: options)
                 }
-                #expect(try violatedFields(name) == ["account_id", "name"])
-                await expectStatus(.notFound, "account \(world.resellerID) not found") {
+                #expect(try badRequestViolations(name) == ["account_id", "name"])
+                await expectRPCError(.notFound, "account \(world.resellerID) not found") {
                     try await clients.admin.createApiKey(Self.createKey(world.resellerID), options: options)
                 }
-                await expectStatus(.notFound, "account VA-999-999 not found") {
+                await expectRPCError(.notFound, "account VA-999-999 not found") {
                     try await clients.admin.createApiKey(Self.createKey("VA-999-999"), options: options)
                 }
                 #expect(try await world.store.read(vendorKeys) == before)
@@ -249,7 +249,7 @@ import WellKnownTypes
                 #expect(all[1].hasRevokedAt)
                 #expect(all[0].hasLastUsedAt)
                 request.accountId = world.resellerID
-                await expectStatus(.notFound, "account \(world.resellerID) not found") {
+                await expectRPCError(.notFound, "account \(world.resellerID) not found") {
                     try await clients.admin.listApiKeys(request, options: options)
                 }
             }
@@ -270,7 +270,7 @@ import WellKnownTypes
                     try await clients.admin.revokeApiKey(Self.id(world.distributorKey.key.id), options: options)
                         == revoked)
                 for id in [world.resellerKey.key.id, "KEY-0000-0000", "nonsense"] {
-                    await expectStatus(.notFound, "API key \(id) not found") {
+                    await expectRPCError(.notFound, "API key \(id) not found") {
                         try await clients.admin.revokeApiKey(Self.id(id), options: options)
                     }
                 }

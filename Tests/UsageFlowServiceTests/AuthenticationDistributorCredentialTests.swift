@@ -23,12 +23,6 @@ import Testing
         return request
     }
 
-    static func id(_ id: String) -> Usageflow_V1_IdRequest {
-        var request = Usageflow_V1_IdRequest()
-        request.id = id
-        return request
-    }
-
     @Test("registers, lists and revokes service identities")
     func serviceIdentities() async throws {
         try await AuthWorld.with { world in
@@ -55,13 +49,13 @@ import Testing
                     try await clients.distributor.listServiceIdentities(
                         .init(), options: bearer(world.otherDistributorKey)
                     ).identities.isEmpty)
-                let revoked = try await clients.distributor.revokeServiceIdentity(Self.id(pinned.id), options: mine)
+                let revoked = try await clients.distributor.revokeServiceIdentity(idRequest(pinned.id), options: mine)
                 #expect(revoked.hasRevokedAt)
                 #expect(
-                    try await clients.distributor.revokeServiceIdentity(Self.id(pinned.id), options: mine) == revoked)
-                await expectStatus(.notFound, "service identity \(bySubject.id) not found") {
+                    try await clients.distributor.revokeServiceIdentity(idRequest(pinned.id), options: mine) == revoked)
+                await expectRPCError(.notFound, "service identity \(bySubject.id) not found") {
                     try await clients.distributor.revokeServiceIdentity(
-                        Self.id(bySubject.id), options: bearer(world.otherDistributorKey))
+                        idRequest(bySubject.id), options: bearer(world.otherDistributorKey))
                 }
             }
         }
@@ -79,12 +73,12 @@ import Testing
     func invalidIdentities(_ request: Usageflow_V1_CreateServiceIdentityRequest, _ fields: [String]) async throws {
         try await AuthWorld.with { world in
             try await world.withClients { clients in
-                let error = await expectStatus(.invalidArgument) {
+                let error = await expectRPCError(.invalidArgument) {
                     try await clients.distributor.createServiceIdentity(request, options: bearer(world.distributorKey))
                 }
                 let stored = try await clients.distributor.listServiceIdentities(
                     .init(), options: bearer(world.distributorKey))
-                #expect(try violatedFields(error) == fields)
+                #expect(try badRequestViolations(error) == fields)
                 #expect(stored.identities.isEmpty)
             }
         }
@@ -96,12 +90,13 @@ import Testing
             try await world.withClients { clients in
                 _ = try await clients.distributor.createServiceIdentity(
                     Self.identity(fingerprint: Self.fingerprint), options: bearer(world.distributorKey))
-                let error = await expectStatus(.alreadyExists, "a valid service identity already pins this fingerprint")
+                let error = await expectRPCError(
+                    .alreadyExists, "a valid service identity already pins this fingerprint")
                 {
                     try await clients.distributor.createServiceIdentity(
                         Self.identity(fingerprint: Self.fingerprint), options: bearer(world.otherDistributorKey))
                 }
-                #expect(try violatedFields(error) == ["sha256_fingerprint"])
+                #expect(try badRequestViolations(error) == ["sha256_fingerprint"])
             }
         }
     }
@@ -123,16 +118,16 @@ import Testing
                 _ = try await clients.reseller.listCustomers(.init(), options: bearer(issued.token))
                 var customer = Usageflow_V1_CreateCustomerRequest()
                 customer.name = "Acme"
-                await expectStatus(.permissionDenied) {
+                await expectRPCError(.permissionDenied) {
                     try await clients.reseller.createCustomer(customer, options: bearer(issued.token))
                 }
                 var list = Usageflow_V1_ListApiKeysRequest()
                 list.accountId = world.resellerID
                 let keys = try await clients.distributor.listResellerKeys(list, options: mine).keys
                 #expect(keys.map(\.id) == [world.resellerKey.key.id, issued.key.id])
-                let revoked = try await clients.distributor.revokeResellerKey(Self.id(issued.key.id), options: mine)
+                let revoked = try await clients.distributor.revokeResellerKey(idRequest(issued.key.id), options: mine)
                 #expect(revoked.hasRevokedAt)
-                await expectStatus(.unauthenticated) {
+                await expectRPCError(.unauthenticated) {
                     try await clients.reseller.listCustomers(.init(), options: bearer(issued.token))
                 }
                 #expect(
@@ -150,21 +145,21 @@ import Testing
                 let theirs = bearer(world.otherDistributorKey)
                 var create = Usageflow_V1_CreateApiKeyRequest()
                 create.accountId = world.resellerID
-                await expectStatus(.notFound, "reseller \(world.resellerID) not found") {
+                await expectRPCError(.notFound, "reseller \(world.resellerID) not found") {
                     try await clients.distributor.createResellerKey(create, options: theirs)
                 }
                 create.accountId = world.vendorID
-                await expectStatus(.notFound, "reseller \(world.vendorID) not found") {
+                await expectRPCError(.notFound, "reseller \(world.vendorID) not found") {
                     try await clients.distributor.createResellerKey(create, options: bearer(world.distributorKey))
                 }
                 var list = Usageflow_V1_ListApiKeysRequest()
                 list.accountId = world.resellerID
-                await expectStatus(.notFound, "reseller \(world.resellerID) not found") {
+                await expectRPCError(.notFound, "reseller \(world.resellerID) not found") {
                     try await clients.distributor.listResellerKeys(list, options: theirs)
                 }
                 for id in [world.resellerKey.key.id, world.vendorKey.key.id] {
-                    await expectStatus(.notFound, "API key \(id) not found") {
-                        try await clients.distributor.revokeResellerKey(Self.id(id), options: theirs)
+                    await expectRPCError(.notFound, "API key \(id) not found") {
+                        try await clients.distributor.revokeResellerKey(idRequest(id), options: theirs)
                     }
                 }
                 let resellerKey = try await world.key(world.resellerKey.key.id)

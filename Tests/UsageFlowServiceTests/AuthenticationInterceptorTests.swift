@@ -180,7 +180,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 if cell.code == .ok {
                     try await cell.call.run(clients, metadata)
                 } else {
-                    await expectStatus(cell.code, cell.message?(cell.call)) {
+                    await expectRPCError(cell.code, cell.message?(cell.call)) {
                         try await cell.call.run(clients, metadata)
                     }
                 }
@@ -201,7 +201,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 request.role = .vendor
                 request.name = "Intruder"
                 for (options, code) in attempts {
-                    await expectStatus(code) { try await clients.admin.createAccount(request, options: options) }
+                    await expectRPCError(code) { try await clients.admin.createAccount(request, options: options) }
                 }
                 let accounts = try await clients.admin.listAccounts(.init(), options: bearer(world.operatorKey))
                     .accounts
@@ -273,7 +273,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 let seen = try await clients.whoami(AuthProbe.serviceOnly)
                 #expect(seen == expected.description)
                 // Service identities are not distributor keys: the distributor's service refuses them.
-                await expectStatus(.permissionDenied) { try await clients.distributor.listMarketplaces(.init()) }
+                await expectRPCError(.permissionDenied) { try await clients.distributor.listMarketplaces(.init()) }
                 // A key sent with the certificate wins.
                 let withKey = try await clients.whoami(metadata: bearer(world.operatorKey).metadata)
                 #expect(withKey.hasPrefix("operator operator"))
@@ -297,7 +297,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
             }
             let unverified = world.router(interceptor: world.interceptor(clientCertificatesVerified: false))
             try await world.withClients(router: unverified, peer: certificate) { clients in
-                await expectStatus(.unauthenticated, unknownCertificate) {
+                await expectRPCError(.unauthenticated, unknownCertificate) {
                     try await clients.whoami(AuthProbe.serviceOnly)
                 }
             }
@@ -312,19 +312,19 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 sha256Fingerprint: Self.fingerprintHex)
             try await world.withClients(peer: peer(subject: "CN=x", fingerprint: Array(repeating: 1, count: 32))) {
                 clients in
-                await expectStatus(.unauthenticated, unknownCertificate) {
+                await expectRPCError(.unauthenticated, unknownCertificate) {
                     try await clients.whoami(AuthProbe.serviceOnly)
                 }
             }
             _ = try await world.credentials.revokeServiceIdentity(
                 .distributor(id: world.distributorID), id: identity.id)
             try await world.withClients(peer: peer(subject: "CN=x", fingerprint: Self.fingerprint)) { clients in
-                await expectStatus(.unauthenticated, unknownCertificate) {
+                await expectRPCError(.unauthenticated, unknownCertificate) {
                     try await clients.whoami(AuthProbe.serviceOnly)
                 }
             }
             try await world.withClients { clients in
-                await expectStatus(.permissionDenied) {
+                await expectRPCError(.permissionDenied) {
                     try await clients.whoami(AuthProbe.serviceOnly, metadata: bearer(world.distributorKey).metadata)
                 }
             }
@@ -342,7 +342,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 var request = Usageflow_V1_IdRequest()
                 request.id = world.vendorKey.key.id
                 _ = try await clients.admin.revokeApiKey(request, options: bearer(world.operatorKey))
-                await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
+                await expectRPCError(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
             }
         }
     }
@@ -362,10 +362,10 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 var request = Usageflow_V1_IdRequest()
                 request.id = world.resellerKey.key.id
                 _ = try await clients.distributor.revokeResellerKey(request, options: bearer(world.distributorKey))
-                await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: reseller) }
+                await expectRPCError(.unauthenticated, invalidKey) { try await clients.whoami(metadata: reseller) }
                 request.id = identity.id
                 _ = try await clients.distributor.revokeServiceIdentity(request, options: bearer(world.distributorKey))
-                await expectStatus(.unauthenticated, unknownCertificate) {
+                await expectRPCError(.unauthenticated, unknownCertificate) {
                     try await clients.whoami(AuthProbe.serviceOnly)
                 }
             }
@@ -382,7 +382,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 world.clock.advance(seconds: 4)
                 #expect(try await clients.whoami(metadata: vendor).hasPrefix("vendor"))
                 world.clock.advance(seconds: 1)
-                await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
+                await expectRPCError(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
             }
         }
     }
@@ -394,7 +394,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 let seen = try await clients.whoami(metadata: bearer(world.vendorKey).metadata)
                 #expect(seen.hasPrefix("vendor"))
                 let forged = bearer(world.vendorKey.token.keyID + "." + secret).metadata
-                await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: forged) }
+                await expectRPCError(.unauthenticated, invalidKey) { try await clients.whoami(metadata: forged) }
             }
         }
     }
@@ -407,7 +407,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 let vendor = bearer(world.vendorKey).metadata
                 #expect(try await clients.whoami(metadata: vendor).hasPrefix("vendor"))
                 _ = try await world.credentials.revokeKey(.operator, id: world.vendorKey.key.id)
-                await expectStatus(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
+                await expectRPCError(.unauthenticated, invalidKey) { try await clients.whoami(metadata: vendor) }
             }
         }
     }
@@ -430,7 +430,7 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == minuteLater)
                 // A refused call still proved the key: it counts as a use.
                 world.clock.advance(seconds: 120)
-                _ = await expectStatus(.permissionDenied) {
+                _ = await expectRPCError(.permissionDenied) {
                     try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey))
                 }
                 #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == world.clock.now())

@@ -43,13 +43,7 @@ struct DistributorServiceTests {
     }
 
     func context(_ method: MethodSchema, _ tenant: Tenant? = nil) -> ServerContext {
-        channelContext(method, as: tenant ?? world.distributorA)
-    }
-
-    func id(_ value: String) -> Usageflow_V1_IdRequest {
-        var request = Usageflow_V1_IdRequest()
-        request.id = value
-        return request
+        serviceContext(method, as: tenant ?? world.distributorA)
     }
 
     func createMarketplace(
@@ -70,7 +64,7 @@ struct DistributorServiceTests {
         #expect(created.currency == "EUR")
         #expect(created.createdAt.seconds > 0)
         let read = try await service.getMarketplace(
-            request: id(created.id), context: context(RPC.GetMarketplace.schema))
+            request: idRequest(created.id), context: context(RPC.GetMarketplace.schema))
         #expect(read == created)
     }
 
@@ -86,7 +80,7 @@ struct DistributorServiceTests {
         await expectRPCError(.unauthenticated) {
             try await service.listMarketplaces(
                 request: Usageflow_V1_ListMarketplacesRequest(),
-                context: channelContext(RPC.ListMarketplaces.schema, as: nil))
+                context: serviceContext(RPC.ListMarketplaces.schema, as: nil))
         }
     }
 
@@ -95,24 +89,24 @@ struct DistributorServiceTests {
         let marketplace = try await createMarketplace()
         let other = context(RPC.GetMarketplace.schema, world.distributorB)
         let foreign = await expectRPCError(.notFound) {
-            try await service.getMarketplace(request: id(marketplace.id), context: other)
+            try await service.getMarketplace(request: idRequest(marketplace.id), context: other)
         }
         #expect(foreign?.message == "marketplace \(marketplace.id) not found")
         #expect(foreign?.statusDetails == nil)
         let missing = await expectRPCError(.notFound) {
-            try await service.getMarketplace(request: id("MP-00000"), context: other)
+            try await service.getMarketplace(request: idRequest("MP-00000"), context: other)
         }
         #expect(missing?.message == "marketplace MP-00000 not found")
 
         let customer = try await world.customer(of: world.distributorA)
         await expectRPCError(.notFound, "customer \(customer.id) not found") {
             try await service.getCustomer(
-                request: id(customer.id), context: context(RPC.GetCustomer.schema, world.distributorB))
+                request: idRequest(customer.id), context: context(RPC.GetCustomer.schema, world.distributorB))
         }
         let reseller = try await world.tier1(of: world.distributorA)
         await expectRPCError(.notFound, "reseller \(reseller.id) not found") {
             try await service.getReseller(
-                request: id(reseller.id), context: context(RPC.GetReseller.schema, world.distributorB))
+                request: idRequest(reseller.id), context: context(RPC.GetReseller.schema, world.distributorB))
         }
     }
 
@@ -204,8 +198,8 @@ struct DistributorServiceTests {
         }
 
         let accepted = try await vendorService.acceptContract(
-            request: id(offered.id),
-            context: channelContext(Usageflow_V1_VendorService.AcceptContract.schema, as: world.vendorA))
+            request: idRequest(offered.id),
+            context: serviceContext(Usageflow_V1_VendorService.AcceptContract.schema, as: world.vendorA))
         #expect(accepted.status == .active)
 
         let product = try await world.product(of: world.vendorA, tierLevels: 2)
@@ -213,13 +207,13 @@ struct DistributorServiceTests {
         ask.productId = product.id
         ask.contractId = offered.id
         let requested = try await vendorService.requestListing(
-            request: ask, context: channelContext(Usageflow_V1_VendorService.RequestListing.schema, as: world.vendorA))
+            request: ask, context: serviceContext(Usageflow_V1_VendorService.RequestListing.schema, as: world.vendorA))
         var pendingOnly = Usageflow_V1_ListListingsRequest()
         pendingOnly.status = .pending
         let pending = try await service.listListings(request: pendingOnly, context: context(RPC.ListListings.schema))
         #expect(pending.listings == [requested])
         let approved = try await service.approveListing(
-            request: id(requested.id), context: context(RPC.ApproveListing.schema))
+            request: idRequest(requested.id), context: context(RPC.ApproveListing.schema))
         #expect(approved.status == .listed)
         await expectRPCError(
             .failedPrecondition, "listing \(requested.id) is listed; only pending listings can be declined"
@@ -317,7 +311,7 @@ struct DistributorServiceTests {
         #expect(found.subscriptions == [terminated])
         #expect(
             try await service.getSubscription(
-                request: id(subscription.id), context: context(RPC.GetSubscription.schema)) == terminated)
+                request: idRequest(subscription.id), context: context(RPC.GetSubscription.schema)) == terminated)
 
         var terminate = Usageflow_V1_TerminateContractRequest()
         terminate.id = offered.id
@@ -327,7 +321,8 @@ struct DistributorServiceTests {
         #expect(ended.status == .terminated)
         #expect(ended.history.last?.reason == "ending")
         #expect(
-            try await service.unlistListing(request: id(requested.id), context: context(RPC.UnlistListing.schema))
+            try await service.unlistListing(
+                request: idRequest(requested.id), context: context(RPC.UnlistListing.schema))
                 .status == .unlisted)
 
         var resellers = Usageflow_V1_ListResellersRequest()

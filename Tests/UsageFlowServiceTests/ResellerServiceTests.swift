@@ -43,13 +43,7 @@ struct ResellerServiceTests {
     }
 
     func context(_ method: MethodSchema, _ reseller: Reseller) -> ServerContext {
-        channelContext(method, as: .reseller(reseller.tenant))
-    }
-
-    func id(_ value: String) -> Usageflow_V1_IdRequest {
-        var request = Usageflow_V1_IdRequest()
-        request.id = value
-        return request
+        serviceContext(method, as: .reseller(reseller.tenant))
     }
 
     func createReseller(
@@ -69,13 +63,15 @@ struct ResellerServiceTests {
         #expect(village.distributorId == world.distributorA.actor)
         #expect(!village.allowTier2)
         #expect(
-            try await service.getReseller(request: id(village.id), context: context(RPC.GetReseller.schema, north))
+            try await service.getReseller(
+                request: idRequest(village.id), context: context(RPC.GetReseller.schema, north))
                 == village)
         let listed = try await service.listResellers(
             request: Usageflow_V1_ListResellersRequest(), context: context(RPC.ListResellers.schema, north))
         #expect(listed.resellers == [village])
         await expectRPCError(.notFound, "reseller \(village.id) not found") {
-            try await service.getReseller(request: id(village.id), context: context(RPC.GetReseller.schema, closed))
+            try await service.getReseller(
+                request: idRequest(village.id), context: context(RPC.GetReseller.schema, closed))
         }
     }
 
@@ -117,9 +113,10 @@ struct ResellerServiceTests {
         }
         #expect(try badRequestViolations(error) == ["reseller_id"])
         #expect(
-            try await service.getCustomer(request: id(own.id), context: context(RPC.GetCustomer.schema, north)) == own)
+            try await service.getCustomer(
+                request: idRequest(own.id), context: context(RPC.GetCustomer.schema, north)) == own)
         await expectRPCError(.notFound, "customer \(own.id) not found") {
-            try await service.getCustomer(request: id(own.id), context: context(RPC.GetCustomer.schema, closed))
+            try await service.getCustomer(request: idRequest(own.id), context: context(RPC.GetCustomer.schema, closed))
         }
         let list = try await service.listCustomers(
             request: Usageflow_V1_ListCustomersRequest(), context: context(RPC.ListCustomers.schema, north))
@@ -150,7 +147,7 @@ struct ResellerServiceTests {
         }
         for reseller in [north, village] {
             let read = try await service.getSubscription(
-                request: id(subscription.id), context: context(RPC.GetSubscription.schema, reseller))
+                request: idRequest(subscription.id), context: context(RPC.GetSubscription.schema, reseller))
             #expect(read == subscription)
             let listed = try await service.listSubscriptions(
                 request: Usageflow_V1_ListSubscriptionsRequest(),
@@ -159,7 +156,7 @@ struct ResellerServiceTests {
         }
         await expectRPCError(.notFound, "subscription \(subscription.id) not found") {
             try await service.getSubscription(
-                request: id(subscription.id), context: context(RPC.GetSubscription.schema, closed))
+                request: idRequest(subscription.id), context: context(RPC.GetSubscription.schema, closed))
         }
         var unknown = Usageflow_V1_ListSubscriptionsRequest()
         unknown.status = Usageflow_V1_SubscriptionStatus(rawValue: 12)

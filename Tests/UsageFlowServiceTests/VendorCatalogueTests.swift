@@ -72,7 +72,7 @@ struct VendorProductTests {
         request.capabilities.dynamic = true
         request.capabilities.tierLevels = 2
         let product = try await world.service.createProduct(
-            request: request, context: catalogueContext(RPC.CreateProduct.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.CreateProduct.schema, as: world.vendorA))
         #expect(IdentifierKind.product.matches(product.id))
         #expect(product.vendorId == world.vendorA.actor)
         #expect(product.name == "Cloud Storage")
@@ -85,11 +85,11 @@ struct VendorProductTests {
         #expect(product.createdAt == product.updatedAt)
 
         let fetched = try await world.service.getProduct(
-            request: catalogueID(product.id), context: catalogueContext(RPC.GetProduct.schema, as: world.vendorA))
+            request: idRequest(product.id), context: serviceContext(RPC.GetProduct.schema, as: world.vendorA))
         #expect(fetched == product)
         let listed = try await world.service.listProducts(
             request: Usageflow_V1_ListProductsRequest(),
-            context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
+            context: serviceContext(RPC.ListProducts.schema, as: world.vendorA))
         #expect(listed.products == [product])
         #expect(listed.nextPageToken.isEmpty)
     }
@@ -100,7 +100,7 @@ struct VendorProductTests {
         var request = Usageflow_V1_CreateProductRequest()
         request.name = "Plain"
         let product = try await world.service.createProduct(
-            request: request, context: catalogueContext(RPC.CreateProduct.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.CreateProduct.schema, as: world.vendorA))
         #expect(!product.capabilities.ppu)
         #expect(product.capabilities.schema == Usageflow_V1_PpuSchema(rawValue: 0))
         #expect(product.capabilities.tierLevels == 1)
@@ -155,10 +155,10 @@ struct VendorProductTests {
         example.change(&request)
         let error = try await world.refuses(.invalidArgument, fields: example.fields) {
             try await world.service.createProduct(
-                request: request, context: catalogueContext(RPC.CreateProduct.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.CreateProduct.schema, as: world.vendorA))
         }
         if example.label == "unknown schema" {
-            #expect(try catalogueViolations(error).first?.description == "unknown value 99")
+            #expect(try fieldViolations(error).first?.description == "unknown value 99")
             #expect(error?.message == "capabilities.schema: unknown value 99")
         }
     }
@@ -176,7 +176,7 @@ struct VendorProductTests {
         var pages = 0
         repeat {
             let response = try await world.service.listProducts(
-                request: request, context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.ListProducts.schema, as: world.vendorA))
             seen += response.products
             request.pageToken = response.nextPageToken
             pages += 1
@@ -187,20 +187,20 @@ struct VendorProductTests {
         var first = Usageflow_V1_ListProductsRequest()
         first.pageSize = 1
         let token = try await world.service.listProducts(
-            request: first, context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA)
+            request: first, context: serviceContext(RPC.ListProducts.schema, as: world.vendorA)
         ).nextPageToken
         var units = Usageflow_V1_ListUnitsRequest()
         units.pageToken = token
         try await world.refuses(.invalidArgument, fields: ["page_token"]) {
             try await world.service.listUnits(
-                request: units, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+                request: units, context: serviceContext(RPC.ListUnits.schema, as: world.vendorA))
         }
         var bad = Usageflow_V1_ListProductsRequest()
         bad.pageSize = 1001
         bad.pageToken = "not-a-token"
         try await world.refuses(.invalidArgument, fields: ["page_size", "page_token"]) {
             try await world.service.listProducts(
-                request: bad, context: catalogueContext(RPC.ListProducts.schema, as: world.vendorA))
+                request: bad, context: serviceContext(RPC.ListProducts.schema, as: world.vendorA))
         }
     }
 
@@ -214,13 +214,13 @@ struct VendorProductTests {
         create.capabilities.schema = .qt
         create.capabilities.late = true
         let product = try await world.service.createProduct(
-            request: create, context: catalogueContext(RPC.CreateProduct.schema, as: world.vendorA))
+            request: create, context: serviceContext(RPC.CreateProduct.schema, as: world.vendorA))
 
         var rename = Usageflow_V1_UpdateProductRequest()
         rename.id = product.id
         rename.name = "New"
         let renamed = try await world.service.updateProduct(
-            request: rename, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+            request: rename, context: serviceContext(RPC.UpdateProduct.schema, as: world.vendorA))
         #expect(renamed.name == "New")
         #expect(renamed.description == "Old text")
         #expect(renamed.capabilities == product.capabilities)
@@ -230,7 +230,7 @@ struct VendorProductTests {
         replace.description = ""
         replace.capabilities.predictive = true
         let replaced = try await world.service.updateProduct(
-            request: replace, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+            request: replace, context: serviceContext(RPC.UpdateProduct.schema, as: world.vendorA))
         #expect(replaced.name == "New")
         #expect(replaced.description == "")
         var expected = Usageflow_V1_Capabilities()
@@ -250,7 +250,7 @@ struct VendorProductTests {
         request.capabilities.schema = Usageflow_V1_PpuSchema(rawValue: 99)
         try await world.refuses(.invalidArgument, fields: ["capabilities.schema", "name"]) {
             try await world.service.updateProduct(
-                request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.UpdateProduct.schema, as: world.vendorA))
         }
     }
 
@@ -267,7 +267,7 @@ struct VendorProductTests {
             "product \(product.id) has PPU item \(item.id); ppu cannot be turned off while it has PPU items"
         ) {
             try await world.service.updateProduct(
-                request: request, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.UpdateProduct.schema, as: world.vendorA))
         }
     }
 
@@ -280,31 +280,31 @@ struct VendorProductTests {
             let message = "product \(id) not found"
             try await world.refuses(.notFound, message) {
                 try await world.service.getProduct(
-                    request: catalogueID(id), context: catalogueContext(RPC.GetProduct.schema, as: world.vendorB))
+                    request: idRequest(id), context: serviceContext(RPC.GetProduct.schema, as: world.vendorB))
             }
             var update = Usageflow_V1_UpdateProductRequest()
             update.id = id
             update.name = "Mine"
             try await world.refuses(.notFound, message) {
                 try await world.service.updateProduct(
-                    request: update, context: catalogueContext(RPC.UpdateProduct.schema, as: world.vendorB))
+                    request: update, context: serviceContext(RPC.UpdateProduct.schema, as: world.vendorB))
             }
             var item = world.itemRequest(product)
             item.productId = id
             try await world.refuses(.notFound, message) {
                 try await world.service.createItem(
-                    request: item, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorB))
+                    request: item, context: serviceContext(RPC.CreateItem.schema, as: world.vendorB))
             }
             var list = Usageflow_V1_ListItemsRequest()
             list.productId = id
             try await world.refuses(.notFound, message) {
                 try await world.service.listItems(
-                    request: list, context: catalogueContext(RPC.ListItems.schema, as: world.vendorB))
+                    request: list, context: serviceContext(RPC.ListItems.schema, as: world.vendorB))
             }
         }
         let theirs = try await world.service.listProducts(
             request: Usageflow_V1_ListProductsRequest(),
-            context: catalogueContext(RPC.ListProducts.schema, as: world.vendorB))
+            context: serviceContext(RPC.ListProducts.schema, as: world.vendorB))
         #expect(theirs.products.isEmpty)
     }
 
@@ -313,7 +313,7 @@ struct VendorProductTests {
         let world = try await CatalogueWorld()
         try await world.refuses(.unauthenticated) {
             try await world.service.listProducts(
-                request: Usageflow_V1_ListProductsRequest(), context: catalogueContext(RPC.ListProducts.schema, as: nil)
+                request: Usageflow_V1_ListProductsRequest(), context: serviceContext(RPC.ListProducts.schema, as: nil)
             )
         }
     }
@@ -341,13 +341,13 @@ struct VendorItemTests {
         #expect(!item.dynamic)
         for id in [item.id, item.localId] {
             let fetched = try await world.service.getItem(
-                request: catalogueID(id), context: catalogueContext(RPC.GetItem.schema, as: world.vendorA))
+                request: idRequest(id), context: serviceContext(RPC.GetItem.schema, as: world.vendorA))
             #expect(fetched == item)
         }
         var list = Usageflow_V1_ListItemsRequest()
         list.productId = product.id
         let listed = try await world.service.listItems(
-            request: list, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+            request: list, context: serviceContext(RPC.ListItems.schema, as: world.vendorA))
         #expect(listed.items == [item])
     }
 
@@ -404,10 +404,10 @@ struct VendorItemTests {
         example.change(&request)
         let error = try await world.refuses(.invalidArgument, fields: example.fields) {
             try await world.service.createItem(
-                request: request, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.CreateItem.schema, as: world.vendorA))
         }
         if example.label == "unknown precision" {
-            #expect(try catalogueViolations(error).map(\.description) == ["unknown value 99"])
+            #expect(try fieldViolations(error).map(\.description) == ["unknown value 99"])
         }
     }
 
@@ -417,7 +417,7 @@ struct VendorItemTests {
         let product = try await world.product(ppu: false)
         try await world.refuses(.invalidArgument, fields: ["type"]) {
             try await world.service.createItem(
-                request: world.itemRequest(product), context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA)
+                request: world.itemRequest(product), context: serviceContext(RPC.CreateItem.schema, as: world.vendorA)
             )
         }
         let reserved = try await world.item(product, type: .reservation)
@@ -437,7 +437,7 @@ struct VendorItemTests {
         let error = try await world.refuses(.alreadyExists, fields: fields) {
             try await world.service.createItem(
                 request: world.itemRequest(product, name: name, mpn: mpn),
-                context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+                context: serviceContext(RPC.CreateItem.schema, as: world.vendorA))
         }
         #expect(error?.message.contains(existing.id) == true)
     }
@@ -450,18 +450,18 @@ struct VendorItemTests {
             var unit = Usageflow_V1_CreateUnitRequest()
             unit.name = name
             _ = try await world.service.createUnit(
-                request: unit, context: catalogueContext(RPC.CreateUnit.schema, as: vendor))
+                request: unit, context: serviceContext(RPC.CreateUnit.schema, as: vendor))
         }
         var request = world.itemRequest(product)
         request.unit = "GB*month"
         let item = try await world.service.createItem(
-            request: request, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.CreateItem.schema, as: world.vendorA))
         #expect(item.unit == "GB*month")
         var theirs = world.itemRequest(product, name: "Seats", mpn: "SEATS")
         theirs.unit = "seat"
         try await world.refuses(.invalidArgument, fields: ["unit"]) {
             try await world.service.createItem(
-                request: theirs, context: catalogueContext(RPC.CreateItem.schema, as: world.vendorA))
+                request: theirs, context: serviceContext(RPC.CreateItem.schema, as: world.vendorA))
         }
     }
 
@@ -474,7 +474,7 @@ struct VendorItemTests {
             .failedPrecondition, "item \(draft.id) is draft; only published items can reach end of sale"
         ) {
             try await world.service.endItemSale(
-                request: catalogueID(draft.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
+                request: idRequest(draft.id), context: serviceContext(RPC.EndItemSale.schema, as: world.vendorA))
         }
 
         let item = try await world.publishedItem(product)
@@ -482,11 +482,11 @@ struct VendorItemTests {
         try await world.refuses(.failedPrecondition, "item \(item.id) is published; only draft items can be published")
         {
             try await world.service.publishItem(
-                request: catalogueID(item.id), context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
+                request: idRequest(item.id), context: serviceContext(RPC.PublishItem.schema, as: world.vendorA))
         }
         try await world.refuses(.failedPrecondition, "item \(item.id) is published; only draft items can be deleted") {
             try await world.service.deleteItem(
-                request: catalogueID(item.id), context: catalogueContext(RPC.DeleteItem.schema, as: world.vendorA))
+                request: idRequest(item.id), context: serviceContext(RPC.DeleteItem.schema, as: world.vendorA))
         }
         var precision = Usageflow_V1_UpdateItemRequest()
         precision.id = item.id
@@ -496,7 +496,7 @@ struct VendorItemTests {
             "item \(item.id) is published; only name, mpn and description can change (not precision)"
         ) {
             try await world.service.updateItem(
-                request: precision, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+                request: precision, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var unitAndType = Usageflow_V1_UpdateItemRequest()
         unitAndType.id = item.id
@@ -507,17 +507,17 @@ struct VendorItemTests {
             "item \(item.id) is published; only name, mpn and description can change (not type, unit)"
         ) {
             try await world.service.updateItem(
-                request: unitAndType, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+                request: unitAndType, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
 
         let ended = try await world.service.endItemSale(
-            request: catalogueID(item.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
+            request: idRequest(item.id), context: serviceContext(RPC.EndItemSale.schema, as: world.vendorA))
         #expect(ended.status == .endOfSale)
         try await world.refuses(
             .failedPrecondition, "item \(item.id) is endofsale; only published items can reach end of sale"
         ) {
             try await world.service.endItemSale(
-                request: catalogueID(item.id), context: catalogueContext(RPC.EndItemSale.schema, as: world.vendorA))
+                request: idRequest(item.id), context: serviceContext(RPC.EndItemSale.schema, as: world.vendorA))
         }
     }
 
@@ -533,7 +533,7 @@ struct VendorItemTests {
         request.description = ""
         request.precision = .decimal2  // the value it has: not a change
         let updated = try await world.service.updateItem(
-            request: request, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         #expect(updated.name == "Renamed")
         #expect(updated.mpn == "NEW-MPN")
         #expect(updated.description == "")
@@ -554,7 +554,7 @@ struct VendorItemTests {
         request.precision = .decimal8
         request.unit = "MHz*h"
         let updated = try await world.service.updateItem(
-            request: request, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         #expect(updated.type == .reservation)
         #expect(updated.precision == .decimal8)
         #expect(updated.unit == "MHz*h")
@@ -575,21 +575,21 @@ struct VendorItemTests {
         request.type = Usageflow_V1_ItemType(rawValue: 3)
         try await world.refuses(.invalidArgument, fields: ["type", "precision", "name"]) {
             try await world.service.updateItem(
-                request: request, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var clash = Usageflow_V1_UpdateItemRequest()
         clash.id = item.id
         clash.mpn = "OTHER"
         try await world.refuses(.alreadyExists, fields: ["mpn"]) {
             try await world.service.updateItem(
-                request: clash, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+                request: clash, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
         var unit = Usageflow_V1_UpdateItemRequest()
         unit.id = item.id
         unit.unit = "parsec"
         try await world.refuses(.invalidArgument, fields: ["unit"]) {
             try await world.service.updateItem(
-                request: unit, context: catalogueContext(RPC.UpdateItem.schema, as: world.vendorA))
+                request: unit, context: serviceContext(RPC.UpdateItem.schema, as: world.vendorA))
         }
     }
 
@@ -599,11 +599,11 @@ struct VendorItemTests {
         let product = try await world.product()
         let item = try await world.item(product)
         let empty = try await world.service.deleteItem(
-            request: catalogueID(item.id), context: catalogueContext(RPC.DeleteItem.schema, as: world.vendorA))
+            request: idRequest(item.id), context: serviceContext(RPC.DeleteItem.schema, as: world.vendorA))
         #expect(empty == Google_Protobuf_Empty())
         try await world.refuses(.notFound, "item \(item.id) not found") {
             try await world.service.getItem(
-                request: catalogueID(item.id), context: catalogueContext(RPC.GetItem.schema, as: world.vendorA))
+                request: idRequest(item.id), context: serviceContext(RPC.GetItem.schema, as: world.vendorA))
         }
         let next = try await world.item(product)
         #expect(next.id == product.id + "-0002")
@@ -621,15 +621,15 @@ struct VendorItemTests {
             update.id = id
             update.name = "Mine"
             let calls: [(MethodSchema, @Sendable (ServerContext) async throws -> Void)] = [
-                (RPC.GetItem.schema, { _ = try await service.getItem(request: catalogueID(id), context: $0) }),
+                (RPC.GetItem.schema, { _ = try await service.getItem(request: idRequest(id), context: $0) }),
                 (RPC.UpdateItem.schema, { [update] in _ = try await service.updateItem(request: update, context: $0) }),
-                (RPC.PublishItem.schema, { _ = try await service.publishItem(request: catalogueID(id), context: $0) }),
-                (RPC.EndItemSale.schema, { _ = try await service.endItemSale(request: catalogueID(id), context: $0) }),
-                (RPC.DeleteItem.schema, { _ = try await service.deleteItem(request: catalogueID(id), context: $0) }),
+                (RPC.PublishItem.schema, { _ = try await service.publishItem(request: idRequest(id), context: $0) }),
+                (RPC.EndItemSale.schema, { _ = try await service.endItemSale(request: idRequest(id), context: $0) }),
+                (RPC.DeleteItem.schema, { _ = try await service.deleteItem(request: idRequest(id), context: $0) }),
             ]
             for (method, call) in calls {
                 try await world.refuses(.notFound, message) {
-                    try await call(catalogueContext(method, as: world.vendorB))
+                    try await call(serviceContext(method, as: world.vendorB))
                 }
             }
         }
@@ -643,8 +643,8 @@ struct VendorItemTests {
         for index in 1...5 { items.append(try await world.item(product, name: "I\(index)", mpn: "M\(index)")) }
         for index in [1, 2, 4] {
             items[index] = try await world.service.publishItem(
-                request: catalogueID(items[index].id),
-                context: catalogueContext(RPC.PublishItem.schema, as: world.vendorA))
+                request: idRequest(items[index].id),
+                context: serviceContext(RPC.PublishItem.schema, as: world.vendorA))
         }
 
         var request = Usageflow_V1_ListItemsRequest()
@@ -652,12 +652,12 @@ struct VendorItemTests {
         request.status = .published
         request.pageSize = 2
         let first = try await world.service.listItems(
-            request: request, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.ListItems.schema, as: world.vendorA))
         #expect(first.items == [items[1], items[2]])
         #expect(!first.nextPageToken.isEmpty)
         request.pageToken = first.nextPageToken
         let second = try await world.service.listItems(
-            request: request, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.ListItems.schema, as: world.vendorA))
         #expect(second.items == [items[4]])
         #expect(second.nextPageToken.isEmpty)
 
@@ -665,13 +665,13 @@ struct VendorItemTests {
         request.status = .draft
         try await world.refuses(.invalidArgument, fields: ["page_token"]) {
             try await world.service.listItems(
-                request: request, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.ListItems.schema, as: world.vendorA))
         }
         var unknown = Usageflow_V1_ListItemsRequest()
         unknown.status = Usageflow_V1_ItemStatus(rawValue: 9)
         try await world.refuses(.invalidArgument, fields: ["product_id", "status"]) {
             try await world.service.listItems(
-                request: unknown, context: catalogueContext(RPC.ListItems.schema, as: world.vendorA))
+                request: unknown, context: serviceContext(RPC.ListItems.schema, as: world.vendorA))
         }
     }
 }
@@ -687,14 +687,14 @@ struct VendorUnitTests {
         create.name = "GB*month"
         create.description = "gigabyte-months"
         let unit = try await world.service.createUnit(
-            request: create, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+            request: create, context: serviceContext(RPC.CreateUnit.schema, as: world.vendorA))
         #expect(unit.name == "GB*month")
         #expect(unit.description == "gigabyte-months")
         #expect(!unit.builtin)
         #expect(unit.vendorId == world.vendorA.actor)
 
         let listed = try await world.service.listUnits(
-            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA)
+            request: Usageflow_V1_ListUnitsRequest(), context: serviceContext(RPC.ListUnits.schema, as: world.vendorA)
         )
         #expect(listed.units.map(\.name) == ["MB*h", "MHz*h", "unit*h", "GB*month"])
         #expect(listed.units.map(\.builtin) == [true, true, true, false])
@@ -702,7 +702,7 @@ struct VendorUnitTests {
         #expect(listed.nextPageToken.isEmpty)
 
         let theirs = try await world.service.listUnits(
-            request: Usageflow_V1_ListUnitsRequest(), context: catalogueContext(RPC.ListUnits.schema, as: world.vendorB)
+            request: Usageflow_V1_ListUnitsRequest(), context: serviceContext(RPC.ListUnits.schema, as: world.vendorB)
         )
         #expect(theirs.units.map(\.name) == ["MB*h", "MHz*h", "unit*h"])
     }
@@ -714,16 +714,16 @@ struct VendorUnitTests {
             var create = Usageflow_V1_CreateUnitRequest()
             create.name = "u\(index)"
             _ = try await world.service.createUnit(
-                request: create, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+                request: create, context: serviceContext(RPC.CreateUnit.schema, as: world.vendorA))
         }
         var request = Usageflow_V1_ListUnitsRequest()
         request.pageSize = 5
         let first = try await world.service.listUnits(
-            request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.ListUnits.schema, as: world.vendorA))
         #expect(first.units.map(\.name) == ["MB*h", "MHz*h", "unit*h", "u1", "u2"])
         request.pageToken = first.nextPageToken
         let second = try await world.service.listUnits(
-            request: request, context: catalogueContext(RPC.ListUnits.schema, as: world.vendorA))
+            request: request, context: serviceContext(RPC.ListUnits.schema, as: world.vendorA))
         #expect(second.units.map(\.name) == ["u3", "u4"])
         #expect(second.nextPageToken.isEmpty)
     }
@@ -739,12 +739,12 @@ struct VendorUnitTests {
         var existing = Usageflow_V1_CreateUnitRequest()
         existing.name = "GB"
         _ = try await world.service.createUnit(
-            request: existing, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+            request: existing, context: serviceContext(RPC.CreateUnit.schema, as: world.vendorA))
         var request = Usageflow_V1_CreateUnitRequest()
         request.name = name
         try await world.refuses(code, fields: ["name"]) {
             try await world.service.createUnit(
-                request: request, context: catalogueContext(RPC.CreateUnit.schema, as: world.vendorA))
+                request: request, context: serviceContext(RPC.CreateUnit.schema, as: world.vendorA))
         }
     }
 }
@@ -781,24 +781,24 @@ struct VendorCatalogueWireTests {
             unknown.precision = Usageflow_V1_Precision(rawValue: 99)
             unknown.name = longName
             let invalid = await failure(.invalidArgument) { try await client.createItem(unknown, options: vendorA) }
-            #expect(try catalogueViolations(invalid).map(\.field) == ["precision", "name"])
+            #expect(try fieldViolations(invalid).map(\.field) == ["precision", "name"])
 
             let duplicate = await failure(.alreadyExists) {
                 try await client.createItem(world.itemRequest(product), options: vendorA)
             }
-            #expect(try catalogueViolations(duplicate).map(\.field) == ["name", "mpn"])
+            #expect(try fieldViolations(duplicate).map(\.field) == ["name", "mpn"])
 
-            _ = try await client.publishItem(catalogueID(item.id), options: vendorA)
+            _ = try await client.publishItem(idRequest(item.id), options: vendorA)
             let twice = await failure(.failedPrecondition) {
-                try await client.publishItem(catalogueID(item.id), options: vendorA)
+                try await client.publishItem(idRequest(item.id), options: vendorA)
             }
             #expect(twice?.message == "item \(item.id) is published; only draft items can be published")
 
             let foreign = await failure(.notFound) {
-                try await client.getProduct(catalogueID(product.id), options: world.options(as: world.vendorB))
+                try await client.getProduct(idRequest(product.id), options: world.options(as: world.vendorB))
             }
             let missing = await failure(.notFound) {
-                try await client.getProduct(catalogueID("PRD-000-000-000"), options: vendorA)
+                try await client.getProduct(idRequest("PRD-000-000-000"), options: vendorA)
             }
             #expect(foreign?.message == "product \(product.id) not found")
             #expect(missing?.message == "product PRD-000-000-000 not found")
@@ -821,7 +821,7 @@ struct VendorCatalogueWireTests {
         let product = try await world.product()
         let service = world.service
         let request = world.itemRequest(product)
-        let context = catalogueContext(RPC.CreateItem.schema, as: world.vendorA)
+        let context = serviceContext(RPC.CreateItem.schema, as: world.vendorA)
         let codes = await withTaskGroup(of: Status.Code.self, returning: [Status.Code].self) { group in
             for _ in 0..<8 {
                 group.addTask {
@@ -845,7 +845,7 @@ struct VendorCatalogueWireTests {
         let world = try await CatalogueWorld()
         let product = try await world.product()
         let service = world.service
-        let context = catalogueContext(RPC.CreateItem.schema, as: world.vendorA)
+        let context = serviceContext(RPC.CreateItem.schema, as: world.vendorA)
         let requests = (1...8).map { world.itemRequest(product, name: "Item \($0)", mpn: "MPN-\($0)") }
         let ids = try await withThrowingTaskGroup(of: String.self, returning: [String].self) { group in
             for request in requests {

@@ -24,13 +24,7 @@ struct VendorChannelTests {
     }
 
     func context(_ method: MethodSchema, _ tenant: Tenant? = nil) -> ServerContext {
-        channelContext(method, as: tenant ?? world.vendorA)
-    }
-
-    func id(_ value: String) -> Usageflow_V1_IdRequest {
-        var request = Usageflow_V1_IdRequest()
-        request.id = value
-        return request
+        serviceContext(method, as: tenant ?? world.vendorA)
     }
 
     @Test("the seven channel RPCs have vendor policies")
@@ -65,16 +59,17 @@ struct VendorChannelTests {
 
         await expectRPCError(.notFound, "contract \(pending.id) not found") {
             try await service.acceptContract(
-                request: id(pending.id), context: context(RPC.AcceptContract.schema, world.vendorB))
+                request: idRequest(pending.id), context: context(RPC.AcceptContract.schema, world.vendorB))
         }
         let accepted = try await service.acceptContract(
-            request: id(pending.id), context: context(RPC.AcceptContract.schema))
+            request: idRequest(pending.id), context: context(RPC.AcceptContract.schema))
         #expect(accepted.status == .active)
         #expect(accepted.history.map(\.actor) == [world.distributorA.actor, world.vendorA.actor])
         await expectRPCError(
             .failedPrecondition, "contract \(pending.id) is active; only pending contracts can be accepted"
         ) {
-            try await service.acceptContract(request: id(pending.id), context: context(RPC.AcceptContract.schema))
+            try await service.acceptContract(
+                request: idRequest(pending.id), context: context(RPC.AcceptContract.schema))
         }
 
         var terminate = Usageflow_V1_TerminateContractRequest()
@@ -149,11 +144,11 @@ struct VendorChannelTests {
         let wire = Usageflow_V1_Subscription(subscription)
         #expect(
             try await service.getSubscription(
-                request: id(subscription.id), context: context(RPC.GetSubscription.schema))
+                request: idRequest(subscription.id), context: context(RPC.GetSubscription.schema))
                 == wire)
         await expectRPCError(.notFound, "subscription \(subscription.id) not found") {
             try await service.getSubscription(
-                request: id(subscription.id), context: context(RPC.GetSubscription.schema, world.vendorB))
+                request: idRequest(subscription.id), context: context(RPC.GetSubscription.schema, world.vendorB))
         }
         var list = Usageflow_V1_ListSubscriptionsRequest()
         list.productId = product.id

@@ -206,32 +206,3 @@ func peer(subject: String, fingerprint: [UInt8]) -> Peer {
             PeerCertificate(subject: subject, issuer: "CN=Test CA", sha256Fingerprint: fingerprint, der: [])
         ])
 }
-
-/// Expects `body` to fail with `code` (and `message` when given); returns the error.
-@discardableResult
-func expectStatus<T>(
-    _ code: Status.Code, _ message: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () async throws -> T
-) async -> RPCError? {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code), the call succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch let error as RPCError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        if let message { #expect(error.message == message, sourceLocation: sourceLocation) }
-        return error
-    } catch {
-        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
-        return nil
-    }
-}
-
-/// The fields of the `google.rpc.BadRequest` violations in a status's details.
-func violatedFields(_ error: RPCError?) throws -> [String] {
-    guard let details = error?.statusDetails else { return [] }
-    let status = try Google_Rpc_Status(serializedBytes: details)
-    return try status.details.filter { $0.typeUrl == "type.googleapis.com/google.rpc.BadRequest" }.flatMap {
-        try Google_Rpc_BadRequest(serializedBytes: $0.value).fieldViolations.map(\.field)
-    }
-}

@@ -37,7 +37,7 @@ final class CatalogueWorld: Sendable {
         }
         directory = String(cString: created)
         let store = try await SQLiteDataStore(path: directory + "/catalogue.sqlite", readers: 2)
-        environment = DomainEnvironment(store: store, clock: CatalogueSteppingClock())
+        environment = DomainEnvironment(store: store, clock: SteppingClock())
         service = VendorService(environment: environment)
         vendorA = .vendor(id: try await CatalogueWorld.insertVendor("Vendor A", in: environment))
         vendorB = .vendor(id: try await CatalogueWorld.insertVendor("Vendor B", in: environment))
@@ -71,7 +71,7 @@ final class CatalogueWorld: Sendable {
         }
         return try await service.createProduct(
             request: request,
-            context: catalogueContext(Usageflow_V1_VendorService.CreateProduct.schema, as: vendor ?? vendorA))
+            context: serviceContext(Usageflow_V1_VendorService.CreateProduct.schema, as: vendor ?? vendorA))
     }
 
     /// A create-item request for a PPU item of `product` in MB*h with two decimals.
@@ -96,15 +96,15 @@ final class CatalogueWorld: Sendable {
     ) async throws -> Usageflow_V1_Item {
         try await service.createItem(
             request: itemRequest(product, name: name, mpn: mpn, type: type),
-            context: catalogueContext(Usageflow_V1_VendorService.CreateItem.schema, as: vendorA))
+            context: serviceContext(Usageflow_V1_VendorService.CreateItem.schema, as: vendorA))
     }
 
     /// A published item of `product`.
     func publishedItem(_ product: Usageflow_V1_Product) async throws -> Usageflow_V1_Item {
         let item = try await item(product)
         return try await service.publishItem(
-            request: catalogueID(item.id),
-            context: catalogueContext(Usageflow_V1_VendorService.PublishItem.schema, as: vendorA))
+            request: idRequest(item.id),
+            context: serviceContext(Usageflow_V1_VendorService.PublishItem.schema, as: vendorA))
     }
 
     // MARK: Observing the store
@@ -115,28 +115,17 @@ final class CatalogueWorld: Sendable {
         return try await environment.store.read { tx in
             var snapshot = CatalogueSnapshot()
             for vendor in vendors {
-                let products = try CatalogueWorld.all { try tx.products(vendorID: vendor, page: $0) }
+                let products = try allPages { try tx.products(vendorID: vendor, page: $0) }
                 snapshot.products += products
                 for product in products {
-                    snapshot.items += try CatalogueWorld.all {
+                    snapshot.items += try allPages {
                         try tx.items(productID: product.id, status: nil, page: $0)
                     }
                 }
-                snapshot.units += try CatalogueWorld.all { try tx.units(vendorID: vendor, page: $0) }
+                snapshot.units += try allPages { try tx.units(vendorID: vendor, page: $0) }
             }
             return snapshot
         }
-    }
-
-    static func all<T>(_ list: (PageRequest) throws -> Page<T>) throws -> [T] {
-        var items: [T] = []
-        var after: Int64?
-        repeat {
-            let page = try list(PageRequest(size: 50, after: after))
-            items += page.items
-            after = page.nextAfter
-        } while after != nil
-        return items
     }
 
     /// Runs a service call that must fail with `code` (and `message`, and exactly `fields` as the
@@ -147,21 +136,9 @@ final class CatalogueWorld: Sendable {
         sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> T
     ) async throws -> RPCError? {
         let before = try await snapshot()
-        var failure: RPCError?
-        do {
-            _ = try await body()
-            Issue.record("expected \(code), the call succeeded", sourceLocation: sourceLocation)
-        } catch let error as any RPCErrorConvertible {
-            failure = error.rpcError
-        } catch {
-            Issue.record("expected \(code), got a non-status error \(error)", sourceLocation: sourceLocation)
-        }
-        if let failure {
-            #expect(failure.code == code, "\(failure)", sourceLocation: sourceLocation)
-            if let message { #expect(failure.message == message, sourceLocation: sourceLocation) }
-            if let fields {
-                #expect(try catalogueViolations(failure).map(\.field) == fields, sourceLocation: sourceLocation)
-            }
+        let failure = await expectRPCError(code, message, sourceLocation: sourceLocation, body)
+        if let failure, let fields {
+            #expect(try badRequestViolations(failure) == fields, sourceLocation: sourceLocation)
         }
         #expect(try await snapshot() == before, "a refused call changed the store", sourceLocation: sourceLocation)
         return failure
@@ -173,49 +150,6 @@ struct CatalogueSnapshot: Equatable {
     var products: [Product] = []
     var items: [Item] = []
     var units: [Unit] = []
-}
-
-/// A clock that moves one second on every reading, so every change has its own time.
-final class CatalogueSteppingClock: DomainClock {
-    private let seconds = Mutex<Int64>(1_767_225_600)  // 2026-01-01T00:00:00Z
-
-    func now() -> Timestamp {
-        seconds.withLock { value in
-            value += 1
-            return Timestamp(secondsSinceEpoch: value)
-        }
-    }
-}
-
-/// A server context for `method` as the authentication interceptor leaves it for `tenant`
-/// (a full-scope API key), or without a principal when `tenant` is nil.
-func catalogueContext(_ method: MethodSchema, as tenant: Tenant?) -> ServerContext {
-    var values = ContextValues()
-    if let tenant {
-        values[PrincipalKey.self] = Principal(tenant: tenant, credential: .apiKey(id: "KEY-1000-0001"), scope: .full)
-    }
-    return ServerContext(
-        method: method, requestMetadata: [:], peer: Peer(address: "in-process"), deadline: nil, values: values)
-}
-
-func catalogueID(_ id: String) -> Usageflow_V1_IdRequest {
-    var request = Usageflow_V1_IdRequest()
-    request.id = id
-    return request
-}
-
-/// The field violations of a status's `google.rpc.BadRequest` detail; empty without details.
-func catalogueViolations(_ error: RPCError?) throws -> [Google_Rpc_BadRequest.FieldViolation] {
-    guard let details = error?.statusDetails else { return [] }
-    let status = try Google_Rpc_Status(serializedBytes: details)
-    #expect(status.code == Int32(error?.code.rawValue ?? 0))
-    #expect(status.message == error?.message)
-    var violations: [Google_Rpc_BadRequest.FieldViolation] = []
-    for any in status.details {
-        #expect(any.typeUrl == "type.googleapis.com/google.rpc.BadRequest")
-        violations += try Google_Rpc_BadRequest(serializedBytes: any.value).fieldViolations
-    }
-    return violations
 }
 
 /// Stands in for the authentication interceptor in in-process tests: the principal is a vendor

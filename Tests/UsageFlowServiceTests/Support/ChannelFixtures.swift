@@ -16,18 +16,6 @@ import WellKnownTypes
 // Fixtures for the channel tests: a world of two vendors and two distributors over a fresh store,
 // shortcuts that build the channel up to any point, and expectations for refused calls.
 
-/// A clock that moves one second on every reading, so each status change has its own time.
-final class ChannelSteppingClock: DomainClock {
-    private let seconds = Mutex<Int64>(1_767_225_600)  // 2026-01-01T00:00:00Z
-
-    func now() -> Timestamp {
-        seconds.withLock { value in
-            value += 1
-            return Timestamp(secondsSinceEpoch: value)
-        }
-    }
-}
-
 /// Every channel object in the store, to prove that a refused call changed nothing.
 struct ChannelSnapshot: Equatable {
     var accounts: [Account] = []
@@ -60,7 +48,7 @@ final class ChannelWorld: Sendable {
         }
         directory = String(cString: created)
         let store = try await SQLiteDataStore(path: directory + "/channel.sqlite", readers: 2)
-        let environment = DomainEnvironment(store: store, clock: ChannelSteppingClock())
+        let environment = DomainEnvironment(store: store, clock: SteppingClock())
         self.environment = environment
         vendorA = .vendor(id: try await ChannelWorld.insertAccount(.vendor, "Vendor A", in: environment))
         vendorB = .vendor(id: try await ChannelWorld.insertAccount(.vendor, "Vendor B", in: environment))
@@ -180,39 +168,28 @@ final class ChannelWorld: Sendable {
         let parties = [vendorA, vendorB, distributorA, distributorB]
         return try await environment.store.read { tx in
             var snapshot = ChannelSnapshot()
-            snapshot.accounts = try ChannelWorld.all { try tx.accounts(role: nil, page: $0) }
+            snapshot.accounts = try allPages { try tx.accounts(role: nil, page: $0) }
             for party in parties {
                 switch party {
                 case .vendor(let id):
-                    snapshot.products += try ChannelWorld.all { try tx.products(vendorID: id, page: $0) }
+                    snapshot.products += try allPages { try tx.products(vendorID: id, page: $0) }
                 case .distributor(let id):
-                    snapshot.marketplaces += try ChannelWorld.all { try tx.marketplaces(distributorID: id, page: $0) }
-                    snapshot.resellers += try ChannelWorld.all {
+                    snapshot.marketplaces += try allPages { try tx.marketplaces(distributorID: id, page: $0) }
+                    snapshot.resellers += try allPages {
                         try tx.resellers(ResellerFilter(distributorID: id), page: $0)
                     }
-                    snapshot.customers += try ChannelWorld.all {
+                    snapshot.customers += try allPages {
                         try tx.customers(CustomerFilter(distributorID: id), page: $0)
                     }
                 default:
                     break
                 }
             }
-            snapshot.contracts = try ChannelWorld.all { try tx.contracts(ContractFilter(), page: $0) }
-            snapshot.listings = try ChannelWorld.all { try tx.listings(ListingFilter(), page: $0) }
-            snapshot.subscriptions = try ChannelWorld.all { try tx.subscriptions(SubscriptionFilter(), page: $0) }
+            snapshot.contracts = try allPages { try tx.contracts(ContractFilter(), page: $0) }
+            snapshot.listings = try allPages { try tx.listings(ListingFilter(), page: $0) }
+            snapshot.subscriptions = try allPages { try tx.subscriptions(SubscriptionFilter(), page: $0) }
             return snapshot
         }
-    }
-
-    static func all<T>(_ list: (PageRequest) throws -> Page<T>) throws -> [T] {
-        var items: [T] = []
-        var after: Int64?
-        repeat {
-            let page = try list(PageRequest(size: 50, after: after))
-            items += page.items
-            after = page.nextAfter
-        } while after != nil
-        return items
     }
 
     /// Runs `body`, expects it to fail with `kind` (and `message`, and exactly `fields` as the
@@ -232,52 +209,4 @@ final class ChannelWorld: Sendable {
         #expect(try await snapshot() == before, "a refused call changed the store", sourceLocation: sourceLocation)
         return error
     }
-}
-
-// MARK: Calling services as a principal
-
-extension Tenant {
-    /// The principal a full-scope API key of this tenant authenticates as.
-    var principal: Principal { Principal(tenant: self, credential: .apiKey(id: "KEY-0000-0001"), scope: .full) }
-}
-
-/// A server context for `method`, as the authentication interceptor leaves it for `tenant`.
-func channelContext(_ method: MethodSchema, as tenant: Tenant?) -> ServerContext {
-    var context = ServerContext(method: method, requestMetadata: [:], peer: Peer(address: "in-process"), deadline: nil)
-    if let tenant { context.values[PrincipalKey.self] = tenant.principal }
-    return context
-}
-
-/// Runs a service call that must fail and returns the status it maps to, as a client would see it.
-@discardableResult
-func expectRPCError<T>(
-    _ code: Status.Code, _ message: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
-    _ body: () async throws -> T
-) async -> RPCError? {
-    do {
-        _ = try await body()
-        Issue.record("expected \(code), the call succeeded", sourceLocation: sourceLocation)
-        return nil
-    } catch {
-        guard let convertible = error as? any RPCErrorConvertible else {
-            Issue.record("expected \(code), got a non-status error \(error)", sourceLocation: sourceLocation)
-            return nil
-        }
-        let rpcError = convertible.rpcError
-        #expect(rpcError.code == code, "\(rpcError)", sourceLocation: sourceLocation)
-        if let message { #expect(rpcError.message == message, sourceLocation: sourceLocation) }
-        return rpcError
-    }
-}
-
-/// The field violations of a status's `google.rpc.BadRequest` detail, as (field, description) pairs.
-func badRequestViolations(_ error: RPCError?) throws -> [String] {
-    guard let details = error?.statusDetails else { return [] }
-    let status = try Google_Rpc_Status(serializedBytes: details)
-    var fields: [String] = []
-    for any in status.details where any.typeUrl == "type.googleapis.com/google.rpc.BadRequest" {
-        let badRequest = try Google_Rpc_BadRequest(serializedBytes: any.value)
-        fields += badRequest.fieldViolations.map(\.field)
-    }
-    return fields
 }

@@ -316,27 +316,29 @@ struct MatrixSnapshot: Equatable, Sendable {
     static func read(_ store: any DataStore) async throws -> MatrixSnapshot {
         try await store.read { tx in
             var snapshot = MatrixSnapshot()
-            snapshot.accounts = try all { try tx.accounts(role: nil, page: $0) }
+            snapshot.accounts = try allPages { try tx.accounts(role: nil, page: $0) }
             var keyOwners = [CredentialOperations.operatorAccountID]
             for account in snapshot.accounts {
                 keyOwners.append(account.id)
                 switch account.role {
                 case .vendor:
-                    let products = try all { try tx.products(vendorID: account.id, page: $0) }
+                    let products = try allPages { try tx.products(vendorID: account.id, page: $0) }
                     snapshot.products += products
                     for product in products {
-                        snapshot.items += try all { try tx.items(productID: product.id, status: nil, page: $0) }
+                        snapshot.items += try allPages { try tx.items(productID: product.id, status: nil, page: $0) }
                     }
-                    snapshot.units += try all { try tx.units(vendorID: account.id, page: $0) }
+                    snapshot.units += try allPages { try tx.units(vendorID: account.id, page: $0) }
                 case .distributor:
-                    snapshot.marketplaces += try all { try tx.marketplaces(distributorID: account.id, page: $0) }
-                    let resellers = try all { try tx.resellers(ResellerFilter(distributorID: account.id), page: $0) }
+                    snapshot.marketplaces += try allPages { try tx.marketplaces(distributorID: account.id, page: $0) }
+                    let resellers = try allPages {
+                        try tx.resellers(ResellerFilter(distributorID: account.id), page: $0)
+                    }
                     snapshot.resellers += resellers
                     keyOwners += resellers.map(\.id)
-                    snapshot.customers += try all {
+                    snapshot.customers += try allPages {
                         try tx.customers(CustomerFilter(distributorID: account.id), page: $0)
                     }
-                    snapshot.serviceIdentities += try all {
+                    snapshot.serviceIdentities += try allPages {
                         try tx.serviceIdentities(distributorID: account.id, includeRevoked: true, page: $0)
                     }
                 case .operator, .reseller:
@@ -344,25 +346,15 @@ struct MatrixSnapshot: Equatable, Sendable {
                 }
             }
             for owner in keyOwners {
-                snapshot.apiKeys += try all { try tx.apiKeys(accountID: owner, includeRevoked: true, page: $0) }
+                snapshot.apiKeys += try allPages { try tx.apiKeys(accountID: owner, includeRevoked: true, page: $0) }
             }
-            snapshot.contracts = try all { try tx.contracts(ContractFilter(), page: $0) }
-            snapshot.listings = try all { try tx.listings(ListingFilter(), page: $0) }
-            snapshot.subscriptions = try all { try tx.subscriptions(SubscriptionFilter(), page: $0) }
+            snapshot.contracts = try allPages { try tx.contracts(ContractFilter(), page: $0) }
+            snapshot.listings = try allPages { try tx.listings(ListingFilter(), page: $0) }
+            snapshot.subscriptions = try allPages { try tx.subscriptions(SubscriptionFilter(), page: $0) }
             return snapshot
         }
     }
 
-    private static func all<T>(_ list: (PageRequest) throws -> Page<T>) throws -> [T] {
-        var elements: [T] = []
-        var page = try list(PageRequest(size: Limits.maxPageSize))
-        elements += page.items
-        while let after = page.nextAfter {
-            page = try list(PageRequest(size: Limits.maxPageSize, after: after))
-            elements += page.items
-        }
-        return elements
-    }
 }
 
 /// A clock that stands still: every object of the run has the same times, and after one call a
