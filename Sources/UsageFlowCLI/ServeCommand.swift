@@ -47,6 +47,17 @@ enum ServeCommand {
     ) async throws(CommandFailure) -> Int32 {
         let environmentValues = DomainEnvironment(store: store)
 
+        // An upload a crash or kill cut short left its file uploading or processing, with the
+        // previous record set intact; return such files to where they were before serving.
+        do {
+            let recovered = try await UsageFileOperations(environment: environmentValues).recoverInterruptedUploads()
+            for file in recovered {
+                log.log(.warn, "interrupted upload recovered", ["file": .string(file.id), "status": .string(file.status.rawValue)])
+            }
+        } catch {
+            throw .failed("cannot recover interrupted uploads: \(error)")
+        }
+
         var demo: DemoTenantSet?
         if configuration.demo {
             do {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — UsageFlowServer
 
+import Domain
 import Glibc
 
 extension UsageFlowConfiguration {
@@ -20,6 +21,9 @@ extension UsageFlowConfiguration {
         var levelText: (String, from: String)?
         var loopsText: String?
         var demo = false
+        var recordsText: (String, from: String)?
+        var bytesText: (String, from: String)?
+        var spoolDirectory: String?
 
         var cursor = ArgumentCursor(arguments)
         while let flag = cursor.nextFlag() {
@@ -34,6 +38,9 @@ extension UsageFlowConfiguration {
             case "--db": database = try nonEmpty(cursor.value(for: flag), flag)
             case "--log-level": levelText = (try cursor.value(for: flag), flag)
             case "--event-loops": loopsText = try cursor.value(for: flag)
+            case "--max-file-records": recordsText = (try cursor.value(for: flag), flag)
+            case "--max-upload-bytes": bytesText = (try cursor.value(for: flag), flag)
+            case "--spool-dir": spoolDirectory = try nonEmpty(cursor.value(for: flag), flag)
             case "--demo":
                 try cursor.noValue(for: flag)
                 demo = true
@@ -92,7 +99,30 @@ extension UsageFlowConfiguration {
             }
             configuration.eventLoops = loops
         }
+
+        if recordsText == nil, let value = environment["USAGEFLOW_MAX_FILE_RECORDS"] {
+            recordsText = (value, "USAGEFLOW_MAX_FILE_RECORDS")
+        }
+        if let (text, source) = recordsText {
+            configuration.usageLimits.recordsPerFile = try positive(text, source, upTo: 100_000_000)
+        }
+        if bytesText == nil, let value = environment["USAGEFLOW_MAX_UPLOAD_BYTES"] {
+            bytesText = (value, "USAGEFLOW_MAX_UPLOAD_BYTES")
+        }
+        if let (text, source) = bytesText {
+            configuration.usageLimits.bytesPerUpload = try positive(text, source, upTo: 1 << 40)
+        }
+        configuration.spoolDirectory = try setting(spoolDirectory, orEnvironment: "USAGEFLOW_SPOOL_DIR", environment)
         return configuration
+    }
+
+    /// A whole number from 1 to `maximum`, or an error naming where it came from.
+    private static func positive(_ text: String, _ source: String, upTo maximum: Int) throws(ConfigurationError) -> Int {
+        guard let value = Int(text), (1...maximum).contains(value) else {
+            throw ConfigurationError(
+                .invalidValue, flag: source, "expected a whole number from 1 to \(maximum), got \"\(text)\"")
+        }
+        return value
     }
 
     /// Checks that the certificate, key and CA files exist and can be read, naming the flag of

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — UsageFlowServer
 
+import Domain
 import RPCHTTP2Transport
 import TLS
 
 /// Everything `usageflow serve` is told: where to listen, how to secure connections, where the
-/// database is and how much to log.
+/// database is, how large usage uploads may be and how much to log.
 ///
 /// Read from flags and `USAGEFLOW_*` environment variables (a flag wins over its variable) by
 /// `parse(_:environment:)`, which is pure so every rule is testable without a process.
@@ -32,12 +33,16 @@ public struct UsageFlowConfiguration: Sendable, Hashable {
     public var eventLoops: Int?
     /// Seed the demo tenant set (`serve --demo`); only on an empty database.
     public var demo: Bool
+    /// Records per usage file and bytes per upload.
+    public var usageLimits: UsageLimits
+    /// Where uploads wait between the network and processing; nil for `TMPDIR` or `/tmp`.
+    public var spoolDirectory: String?
 
     public init(
         address: NetworkAddress = Self.defaultAddress,
         security: Security = .tls(certificate: Self.defaultCertificate, key: Self.defaultKey, clientCA: nil),
         databasePath: String = Self.defaultDatabase, logLevel: LogLevel = .info, eventLoops: Int? = nil,
-        demo: Bool = false
+        demo: Bool = false, usageLimits: UsageLimits = .default, spoolDirectory: String? = nil
     ) {
         self.address = address
         self.security = security
@@ -45,6 +50,8 @@ public struct UsageFlowConfiguration: Sendable, Hashable {
         self.logLevel = logLevel
         self.eventLoops = eventLoops
         self.demo = demo
+        self.usageLimits = usageLimits
+        self.spoolDirectory = spoolDirectory
     }
 
     /// The transport's configuration for these settings.
@@ -78,6 +85,12 @@ public struct UsageFlowConfiguration: Sendable, Hashable {
           --db PATH             SQLite database (USAGEFLOW_DB; default ./usageflow.db)
           --log-level LEVEL     debug, info, warn or error (USAGEFLOW_LOG_LEVEL; default info)
           --event-loops N       event-loop threads, 1-256 (default: one per core)
+          --max-file-records N  records one usage file may hold (USAGEFLOW_MAX_FILE_RECORDS;
+                                default 1000000); a larger upload makes the file invalid
+          --max-upload-bytes N  bytes one usage upload may have (USAGEFLOW_MAX_UPLOAD_BYTES;
+                                default 268435456, 256 MiB); a larger upload makes the file invalid
+          --spool-dir DIR       where uploads wait before processing (USAGEFLOW_SPOOL_DIR;
+                                default $TMPDIR or /tmp)
           --demo                on an empty database, create a demo operator, vendor, distributor,
                                 reseller, customer, product, listing and subscription, and print
                                 their ids and keys once

@@ -40,7 +40,8 @@ public final class UsageFlowServer: Sendable {
         var clientCertificatesVerified = false
         if case .tls(_, _, let clientCA) = configuration.security { clientCertificatesVerified = clientCA != nil }
         let router = Self.makeRouter(
-            environment: environment, log: log, health: health, clientCertificatesVerified: clientCertificatesVerified)
+            environment: environment, log: log, health: health, clientCertificatesVerified: clientCertificatesVerified,
+            usageLimits: configuration.usageLimits, spoolDirectory: configuration.spoolDirectory)
         server = try RPCServer(configuration: configuration.serverConfiguration, router: router)
     }
 
@@ -51,14 +52,19 @@ public final class UsageFlowServer: Sendable {
     /// The routes and interceptors of the API: call log (outermost, so refusals are logged),
     /// authentication, then the recorder that tells the log who called.
     ///
-    /// - Parameter clientCertificatesVerified: whether the TLS layer verifies every presented
-    ///   client certificate against a client CA, so service identities may match by subject.
+    /// - Parameters:
+    ///   - clientCertificatesVerified: whether the TLS layer verifies every presented client
+    ///     certificate against a client CA, so service identities may match by subject.
+    ///   - usageLimits: records per usage file and bytes per upload.
+    ///   - spoolDirectory: where uploads wait before processing; nil for `TMPDIR` or `/tmp`.
     public static func makeRouter(
-        environment: DomainEnvironment, log: EventLog, health: HealthService, clientCertificatesVerified: Bool
+        environment: DomainEnvironment, log: EventLog, health: HealthService, clientCertificatesVerified: Bool,
+        usageLimits: UsageLimits = .default, spoolDirectory: String? = nil
     ) -> RPCRouter {
         var router = RPCRouter()
         router.register(AdminService(environment: environment))
-        router.register(VendorService(environment: environment))
+        router.register(
+            VendorService(environment: environment, usageLimits: usageLimits, spoolDirectory: spoolDirectory))
         router.register(DistributorService(environment: environment))
         router.register(ResellerService(environment: environment))
         router.register(health)
