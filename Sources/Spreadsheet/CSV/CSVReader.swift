@@ -53,7 +53,9 @@ public struct CSVReader<Source: ByteChunkSource> {
                 chunk = next
                 chunkPosition = 0
                 if !started {
+                    // Skip a UTF-8 byte order mark, however the first chunks are cut.
                     started = true
+                    while chunk.count < 3, let more = try source.nextChunk() { chunk.append(contentsOf: more) }
                     if chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF { chunkPosition = 3 }
                 }
                 continue

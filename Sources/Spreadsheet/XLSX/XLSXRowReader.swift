@@ -16,6 +16,8 @@ public struct XLSXRowReader {
     private var rowsRead = 0
     private var lastRowNumber = 0
     private var finished = false
+    /// The previous row's width, to size the next row's array in one allocation.
+    private var lastWidth = 8
 
     init(parser: XMLPullParser<ZipEntryStream>, sheetName: String, workbook: XLSXWorkbook) {
         self.parser = parser
@@ -33,8 +35,8 @@ public struct XLSXRowReader {
     public mutating func next() throws(SpreadsheetError) -> SpreadsheetRow? {
         while !finished {
             switch try parser.next() {
-            case .startElement where parser.name == "row":
-                let number = parser.attribute("r").flatMap { Int($0) } ?? lastRowNumber + 1
+            case .startElement where parser.isName("row"):
+                let number: Int = (parser.withPlainAttribute("r") { $0.flatMap(Self.integer) } ?? nil) ?? lastRowNumber + 1
                 guard number > lastRowNumber else {
                     throw error("xlsx.row_order", "row \(number) follows row \(lastRowNumber)")
                 }
@@ -46,7 +48,7 @@ public struct XLSXRowReader {
                     throw error("xlsx.too_many_rows", "the sheet has more than \(maximumRows) rows")
                 }
                 return row
-            case .endElement where parser.name == "sheetData":
+            case .endElement where parser.isName("sheetData"):
                 finished = true
             case .endOfDocument:
                 finished = true
@@ -59,16 +61,24 @@ public struct XLSXRowReader {
 
     private mutating func readRow(_ number: Int) throws(SpreadsheetError) -> SpreadsheetRow {
         var cells: [SpreadsheetCell] = []
+        cells.reserveCapacity(lastWidth)
         var nextColumn = 0
         while true {
             switch try parser.next() {
-            case .startElement where parser.name == "c":
+            case .startElement where parser.isName("c"):
                 var column = nextColumn
-                if let reference = parser.attribute("r") {
-                    guard let index = CellReference.columnIndex(reference) else {
-                        throw error("xlsx.bad_reference", "cell reference \(reference) in row \(number) is not valid")
-                    }
+                let reference: CellPlace = parser.withPlainAttribute("r") { bytes in
+                    guard let bytes else { return .next }
+                    return Self.column(bytes).map { .column($0) } ?? .invalid
+                } ?? .invalid
+                switch reference {
+                case .next:
+                    break
+                case .column(let index):
                     column = index
+                case .invalid:
+                    let text = try parser.attribute("r") ?? ""
+                    throw error("xlsx.bad_reference", "cell reference \(text) in row \(number) is not valid")
                 }
                 guard column < CellReference.maximumColumns else {
                     throw error("xlsx.bad_reference", "row \(number) has more than \(CellReference.maximumColumns) columns")
@@ -81,7 +91,8 @@ public struct XLSXRowReader {
                     cells.append(cell)
                 }
                 nextColumn = column + 1
-            case .endElement where parser.name == "row":
+            case .endElement where parser.isName("row"):
+                lastWidth = cells.count
                 return SpreadsheetRow(number: number, cells: cells)
             case .endOfDocument:
                 throw error("xlsx.truncated", "the sheet ends inside row \(number)")
@@ -91,38 +102,51 @@ public struct XLSXRowReader {
         }
     }
 
+    /// Where a cell's `r` attribute puts it.
+    private enum CellPlace {
+        case next, column(Int), invalid
+    }
+
+    private enum CellType {
+        case number, shared, inline, formula, boolean, error, date
+    }
+
     /// Reads one `<c>` element (the parser is just past its start tag) through its end.
     private mutating func readCell(row: Int, column: Int) throws(SpreadsheetError) -> SpreadsheetCell {
-        let type = parser.attribute("t") ?? "n"
-        let style = parser.attribute("s").flatMap { Int($0) } ?? 0
-        var value: String?
+        let type = try cellType(row: row, column: column)
+        let style: Int = (parser.withPlainAttribute("s") { $0.flatMap(Self.integer) } ?? nil) ?? 0
+        var value: [UInt8]?
         var inline: String?
         var inValue = false
         var inInlineText = false
         var phoneticDepth = 0
         let depth = parser.depth
         while true {
-            let token = try parser.next()
-            switch token {
+            switch try parser.next() {
             case .startElement:
-                switch parser.name {
-                case "v": inValue = true
-                case "t" where phoneticDepth == 0: inInlineText = true
-                case "rPh": phoneticDepth += 1
-                case "f": try parser.skipElement()
-                default: break
+                if parser.isName("v") {
+                    inValue = true
+                } else if parser.isName("t") {
+                    inInlineText = phoneticDepth == 0
+                } else if parser.isName("rPh") {
+                    phoneticDepth += 1
+                } else if parser.isName("f") {
+                    try parser.skipElement()
                 }
             case .endElement:
-                if parser.depth < depth { return try makeCell(type: type, style: style, value: value, inline: inline, row: row, column: column) }
-                switch parser.name {
-                case "v": inValue = false
-                case "t": inInlineText = false
-                case "rPh": phoneticDepth -= 1
-                default: break
+                if parser.depth < depth {
+                    return try makeCell(type: type, style: style, value: value, inline: inline, row: row, column: column)
+                }
+                if parser.isName("v") {
+                    inValue = false
+                } else if parser.isName("t") {
+                    inInlineText = false
+                } else if parser.isName("rPh") {
+                    phoneticDepth -= 1
                 }
             case .text:
                 if inValue {
-                    value = (value ?? "") + (try parser.text())
+                    if value == nil { value = parser.textUTF8 } else { value!.append(contentsOf: parser.textUTF8) }
                 } else if inInlineText {
                     inline = (inline ?? "") + (try parser.text())
                 }
@@ -132,40 +156,101 @@ public struct XLSXRowReader {
         }
     }
 
+    private func cellType(row: Int, column: Int) throws(SpreadsheetError) -> CellType {
+        let type: CellType?? = parser.withPlainAttribute("t") { bytes -> CellType? in
+            guard let bytes else { return .number }
+            switch bytes.count {
+            case 1:
+                switch bytes[0] {
+                case UInt8(ascii: "s"): return .shared
+                case UInt8(ascii: "n"): return .number
+                case UInt8(ascii: "b"): return .boolean
+                case UInt8(ascii: "e"): return .error
+                case UInt8(ascii: "d"): return .date
+                default: return nil
+                }
+            case 3 where bytes.elementsEqual("str".utf8):
+                return .formula
+            case 9 where bytes.elementsEqual("inlineStr".utf8):
+                return .inline
+            default:
+                return nil
+            }
+        }
+        guard let known = type ?? nil else {
+            let text = try parser.attribute("t") ?? ""
+            throw error("xlsx.bad_cell_type", "cell \(CellReference.columnName(column))\(row) has the unknown type \(text)")
+        }
+        return known
+    }
+
     private func makeCell(
-        type: String, style: Int, value: String?, inline: String?, row: Int, column: Int
+        type: CellType, style: Int, value: [UInt8]?, inline: String?, row: Int, column: Int
     ) throws(SpreadsheetError) -> SpreadsheetCell {
-        switch type {
-        case "s":
-            guard let value else { return .empty }
-            guard let index = Int(value.trimmingSpaces()), let text = sharedStrings[index] else {
+        if type == .inline { return inline.map { .text($0) } ?? .empty }
+        guard let value else { return .empty }
+        if type == .shared {
+            guard let index = value.withUnsafeBufferPointer(Self.integer), let text = sharedStrings[index] else {
                 throw error(
                     "xlsx.bad_shared_string",
-                    "cell \(CellReference.columnName(column))\(row) refers to shared string \(value), which does not exist"
+                    "cell \(CellReference.columnName(column))\(row) refers to shared string "
+                        + "\(String(decoding: value, as: UTF8.self)), which does not exist"
                 )
             }
             return .text(text)
-        case "inlineStr":
-            return inline.map { .text($0) } ?? value.map { .text($0) } ?? .empty
-        case "str":
-            return value.map { .text($0) } ?? .empty
-        case "b":
-            guard let value else { return .empty }
-            return .boolean(value.trimmingSpaces() == "1" || value.trimmingSpaces().lowercased() == "true")
-        case "e":
-            return value.map { .error($0) } ?? .empty
-        case "d":
-            guard let value else { return .empty }
-            return ISODateTime.parse(value).map { .date($0) } ?? .text(value)
+        }
+        guard let text = String(validating: value, as: UTF8.self) else {
+            throw error("xlsx.invalid_utf8", "cell \(CellReference.columnName(column))\(row) is not valid UTF-8")
+        }
+        switch type {
+        case .formula:
+            return .text(text)
+        case .boolean:
+            let flag = text.trimmingSpaces()
+            return .boolean(flag == "1" || flag.lowercased() == "true")
+        case .error:
+            return .error(text)
+        case .date:
+            return ISODateTime.parse(text.trimmingSpaces()).map { .date($0) } ?? .text(text)
         default:
-            guard let value else { return .empty }
-            let literal = value.trimmingSpaces()
+            let literal = text.trimmingSpaces()
             guard !literal.isEmpty else { return .empty }
             if numberFormats.isDate(style: style), let date = ExcelSerialDate.dateTime(serial: literal, date1904: date1904) {
                 return .date(date)
             }
             return .number(literal)
         }
+    }
+
+    /// A non-negative decimal integer (surrounding spaces allowed), or nil.
+    static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var value = 0
+        var digits = 0
+        for byte in bytes {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                guard digits < 18 else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            } else if !XMLBytes.isWhitespace(byte) {
+                return nil
+            }
+        }
+        return digits > 0 ? value : nil
+    }
+
+    /// The 0-based column of an A1 reference, or nil.
+    static func column(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var column = 0
+        var letters = 0
+        for byte in bytes {
+            let upper = byte & ~0x20
+            guard upper >= UInt8(ascii: "A") && upper <= UInt8(ascii: "Z") else { break }
+            column = column * 26 + Int(upper - UInt8(ascii: "A")) + 1
+            letters += 1
+            guard letters <= 3 else { return nil }
+        }
+        guard letters > 0, column <= CellReference.maximumColumns else { return nil }
+        return column - 1
     }
 
     private func error(_ code: String, _ detail: String) -> SpreadsheetError {
@@ -177,8 +262,8 @@ extension String {
     /// The string without leading and trailing ASCII spaces, tabs and line breaks.
     func trimmingSpaces() -> String {
         let utf8 = self.utf8
-        guard let first = utf8.firstIndex(where: { !XMLPullParser<MemoryChunkSource>.isWhitespace($0) }) else { return "" }
-        let last = utf8.lastIndex(where: { !XMLPullParser<MemoryChunkSource>.isWhitespace($0) })!
+        guard let first = utf8.firstIndex(where: { !XMLBytes.isWhitespace($0) }) else { return "" }
+        let last = utf8.lastIndex(where: { !XMLBytes.isWhitespace($0) })!
         if first == utf8.startIndex && last == utf8.index(before: utf8.endIndex) { return self }
         return String(self[first...last])
     }

@@ -119,10 +119,10 @@ extension XLSXWorkbook {
         while true {
             switch try parser.next() {
             case .startElement where parser.name == "Relationship":
-                guard parser.attribute("TargetMode") != "External",
-                    let id = parser.attribute("Id"), let target = parser.attribute("Target")
+                guard try parser.attribute("TargetMode") != "External",
+                    let id = try parser.attribute("Id"), let target = try parser.attribute("Target")
                 else { continue }
-                found.append(Relationship(id: id, type: parser.attribute("Type") ?? "", target: resolve(target, base: base)))
+                found.append(Relationship(id: id, type: try parser.attribute("Type") ?? "", target: resolve(target, base: base)))
             case .endOfDocument:
                 return found
             default:
@@ -140,10 +140,10 @@ extension XLSXWorkbook {
         while true {
             switch try parser.next() {
             case .startElement where parser.name == "workbookPr":
-                let value = parser.attribute("date1904")?.lowercased()
+                let value = try parser.attribute("date1904")?.lowercased()
                 date1904 = value == "1" || value == "true"
             case .startElement where parser.name == "sheet":
-                guard let name = parser.attribute("name"), let id = parser.attribute("id") else {
+                guard let name = try parser.attribute("name"), let id = try parser.attribute("id") else {
                     throw SpreadsheetError(code: "xlsx.malformed", message: "\(partName): a sheet without a name or relationship id")
                 }
                 sheets.append((name, id))

@@ -108,7 +108,9 @@ public final class XLSXWriter<Sink: ByteSink> {
             append(Self.xmlDeclaration)
             append("<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"\(stringReferences)\" uniqueCount=\"\(strings.count)\">")
             for string in strings {
+                append("<si>")
                 appendTextElement(string)
+                append("</si>")
                 if buffer.count >= Self.flushThreshold { try flush() }
             }
             append("</sst>")

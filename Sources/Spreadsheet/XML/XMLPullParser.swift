@@ -25,6 +25,7 @@ public struct XMLPullParser<Source: ByteChunkSource> {
     /// Bytes dropped from the front of `buffer` so far, to report absolute offsets.
     private var discarded = 0
     private var inputEnded = false
+    private var checkedStart = false
 
     private var stackBytes: [UInt8] = []
     private var stackStarts: [Int] = []
@@ -32,25 +33,68 @@ public struct XMLPullParser<Source: ByteChunkSource> {
     private var sawRoot = false
     private var textBytes: [UInt8] = []
 
-    /// The local name of the element just started or ended.
-    public private(set) var name: String = ""
-    /// The attributes of the element just started.
-    public private(set) var attributes: [XMLAttribute] = []
+    /// Where the current element's local name lies in `buffer`; valid until the next call to `next()`.
+    private var nameRange = 0..<0
+    /// Where each attribute of the current start tag lies in `buffer`, decoded only when asked for.
+    private var attributeRanges: [AttributeRange] = []
 
     public init(source: Source, partName: String, limits: XMLLimits = XMLLimits()) {
         self.source = source
         self.partName = partName
         self.limits = limits
-        attributes.reserveCapacity(8)
+        attributeRanges.reserveCapacity(8)
     }
 
     /// How many elements are open (1 inside the root element).
     public var depth: Int { stackStarts.count }
 
+    /// The local name of the element just started or ended.
+    public var name: String {
+        String(decoding: buffer[nameRange], as: UTF8.self)
+    }
+
+    /// Whether the element just started or ended has this local name; cheaper than `name ==`.
+    public func isName(_ literal: StaticString) -> Bool {
+        literal.utf8CodeUnitCount == nameRange.count && startsWith(literal, at: nameRange.lowerBound)
+    }
+
+    /// The attributes of the element just started, decoded.
+    public func attributes() throws(SpreadsheetError) -> [XMLAttribute] {
+        var result: [XMLAttribute] = []
+        for range in attributeRanges {
+            result.append(XMLAttribute(name: try makeString(range.nameStart, range.nameEnd), value: try value(of: range)))
+        }
+        return result
+    }
+
     /// The value of the attribute with this local name on the element just started.
-    public func attribute(_ localName: String) -> String? {
-        for attribute in attributes where attribute.localName == localName { return attribute.value }
+    public func attribute(_ localName: StaticString) throws(SpreadsheetError) -> String? {
+        guard let range = find(attribute: localName) else { return nil }
+        return try value(of: range)
+    }
+
+    /// The attribute's raw bytes when they need no decoding (no entity), for callers that parse
+    /// numbers and references straight from the buffer.
+    func withPlainAttribute<Result>(
+        _ localName: StaticString, _ body: (UnsafeBufferPointer<UInt8>?) -> Result
+    ) -> Result? {
+        guard let range = find(attribute: localName) else { return body(nil) }
+        guard range.plain else { return nil }
+        return buffer.withUnsafeBufferPointer { pointer in
+            body(UnsafeBufferPointer(rebasing: pointer[range.valueStart..<range.valueEnd]))
+        }
+    }
+
+    private func find(attribute localName: StaticString) -> AttributeRange? {
+        let count = localName.utf8CodeUnitCount
+        for range in attributeRanges where range.nameEnd - range.localStart == count {
+            if startsWith(localName, at: range.localStart) { return range }
+        }
         return nil
+    }
+
+    private func value(of range: AttributeRange) throws(SpreadsheetError) -> String {
+        range.plain ? try makeString(range.valueStart, range.valueEnd) : try decodeAttributeValue(range.valueStart, range.valueEnd)
     }
 
     /// The text of the `.text` token just read.
@@ -86,7 +130,7 @@ public struct XMLPullParser<Source: ByteChunkSource> {
                     if let token = try markup() { return token }
                     continue
                 }
-                guard Self.isWhitespace(byte) else {
+                guard XMLBytes.isWhitespace(byte) else {
                     throw error("xml.malformed", sawRoot ? "content after the root element" : "text before the root element")
                 }
                 position += 1
@@ -136,11 +180,8 @@ extension XMLPullParser {
             inputEnded = true
             return false
         }
-        if buffer.isEmpty && discarded == 0 && !sawRoot {
-            try appendFirst(chunk)
-        } else {
-            buffer.append(contentsOf: chunk)
-        }
+        buffer.append(contentsOf: chunk)
+        if !checkedStart { try checkStart() }
         return true
     }
 
@@ -152,16 +193,19 @@ extension XMLPullParser {
         return true
     }
 
-    /// Appends the first chunk, refusing UTF-16 and dropping a UTF-8 byte order mark.
-    private mutating func appendFirst(_ chunk: [UInt8]) throws(SpreadsheetError) {
-        if chunk.count >= 2 && ((chunk[0] == 0xFE && chunk[1] == 0xFF) || (chunk[0] == 0xFF && chunk[1] == 0xFE)) {
+    /// Looks at the first bytes: refuses UTF-16 and drops a UTF-8 byte order mark.
+    private mutating func checkStart() throws(SpreadsheetError) {
+        while buffer.count < 3 {
+            guard let chunk = try source.nextChunk() else { break }
+            buffer.append(contentsOf: chunk)
+        }
+        checkedStart = true
+        if buffer.count >= 2 && ((buffer[0] == 0xFE && buffer[1] == 0xFF) || (buffer[0] == 0xFF && buffer[1] == 0xFE)) {
             throw error("xml.encoding", "UTF-16 documents are not supported; save the file as UTF-8")
         }
-        if chunk.count >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB && chunk[2] == 0xBF {
-            buffer.append(contentsOf: chunk[3...])
+        if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+            buffer.removeFirst(3)
             discarded = 3
-        } else {
-            buffer.append(contentsOf: chunk)
         }
     }
 
@@ -185,14 +229,6 @@ extension XMLPullParser {
         return nil
     }
 
-    static func isWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
-    }
-
-    static func endsName(_ byte: UInt8) -> Bool {
-        isWhitespace(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
-    }
-
     func error(_ code: String, _ detail: String) -> SpreadsheetError {
         SpreadsheetError(code: code, message: "\(partName): \(detail) (at byte \(discarded + position))")
     }
@@ -211,18 +247,14 @@ extension XMLPullParser {
         }
     }
 
-    private struct MarkupOutcome {
-        var token: XMLToken?
-    }
-
     /// One attempt at the markup from `mark`; nil when more bytes are needed.
-    private mutating func scanMarkup() throws(SpreadsheetError) -> MarkupOutcome? {
+    private mutating func scanMarkup() throws(SpreadsheetError) -> XMLMarkupOutcome? {
         guard buffer.count - position >= 2 else { return nil }
         let second = buffer[position + 1]
         if second == UInt8(ascii: "/") {
             guard let close = indexOf(UInt8(ascii: ">"), from: position + 2) else { return nil }
             var nameEnd = close
-            while nameEnd > position + 2 && Self.isWhitespace(buffer[nameEnd - 1]) { nameEnd -= 1 }
+            while nameEnd > position + 2 && XMLBytes.isWhitespace(buffer[nameEnd - 1]) { nameEnd -= 1 }
             let nameStart = position + 2
             guard let top = stackStarts.last else {
                 throw error("xml.malformed", "an end tag with no open element")
@@ -239,22 +271,22 @@ extension XMLPullParser {
                 let found = String(decoding: buffer[nameStart..<nameEnd], as: UTF8.self)
                 throw error("xml.malformed", "</\(found)> does not close <\(openElementName() ?? "")>")
             }
-            name = try makeName(nameStart, nameEnd)
+            nameRange = localName(nameStart, nameEnd)
             popElement()
             position = close + 1
-            return MarkupOutcome(token: .endElement)
+            return XMLMarkupOutcome(token: .endElement)
         }
         if second == UInt8(ascii: "?") {
             guard let close = find("?>", from: position + 2) else { return nil }
             position = close + 2
-            return MarkupOutcome(token: nil)
+            return XMLMarkupOutcome(token: nil)
         }
         if second == UInt8(ascii: "!") {
             guard buffer.count - position >= 4 else { return nil }
             if startsWith("<!--", at: position) {
                 guard let close = find("-->", from: position + 4) else { return nil }
                 position = close + 3
-                return MarkupOutcome(token: nil)
+                return XMLMarkupOutcome(token: nil)
             }
             guard buffer.count - position >= 9 || inputEnded else { return nil }
             if startsWith("<!DOCTYPE", at: position) {
@@ -268,17 +300,18 @@ extension XMLPullParser {
         return try scanStartTag()
     }
 
-    private mutating func scanStartTag() throws(SpreadsheetError) -> MarkupOutcome? {
+    private mutating func scanStartTag() throws(SpreadsheetError) -> XMLMarkupOutcome? {
+        if sawRoot && stackStarts.isEmpty { throw error("xml.malformed", "content after the root element") }
         var index = position + 1
         let nameStart = index
-        while index < buffer.count && !Self.endsName(buffer[index]) { index += 1 }
+        while index < buffer.count && !XMLBytes.endsName(buffer[index]) { index += 1 }
         guard index < buffer.count else { return nil }
         let nameEnd = index
         guard nameEnd > nameStart else { throw error("xml.malformed", "a tag with no name") }
-        attributes.removeAll(keepingCapacity: true)
+        attributeRanges.removeAll(keepingCapacity: true)
         var empty = false
         while true {
-            while index < buffer.count && Self.isWhitespace(buffer[index]) { index += 1 }
+            while index < buffer.count && XMLBytes.isWhitespace(buffer[index]) { index += 1 }
             guard index < buffer.count else { return nil }
             let byte = buffer[index]
             if byte == UInt8(ascii: ">") {
@@ -293,38 +326,49 @@ extension XMLPullParser {
                 break
             }
             let attributeStart = index
-            while index < buffer.count && !Self.endsName(buffer[index]) { index += 1 }
+            while index < buffer.count && !XMLBytes.endsName(buffer[index]) { index += 1 }
             guard index < buffer.count else { return nil }
             let attributeEnd = index
             guard attributeEnd > attributeStart else { throw error("xml.malformed", "an attribute with no name") }
-            while index < buffer.count && Self.isWhitespace(buffer[index]) { index += 1 }
+            while index < buffer.count && XMLBytes.isWhitespace(buffer[index]) { index += 1 }
             guard index < buffer.count else { return nil }
             guard buffer[index] == UInt8(ascii: "=") else { throw error("xml.malformed", "an attribute with no value") }
             index += 1
-            while index < buffer.count && Self.isWhitespace(buffer[index]) { index += 1 }
+            while index < buffer.count && XMLBytes.isWhitespace(buffer[index]) { index += 1 }
             guard index < buffer.count else { return nil }
             let quote = buffer[index]
             guard quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else {
                 throw error("xml.malformed", "an attribute value without quotes")
             }
             guard let close = indexOf(quote, from: index + 1) else { return nil }
-            guard attributes.count < limits.maximumAttributes else {
+            guard attributeRanges.count < limits.maximumAttributes else {
                 throw error("xml.too_many_attributes", "an element with more than \(limits.maximumAttributes) attributes")
             }
-            let value = try decodeAttributeValue(index + 1, close)
-            attributes.append(XMLAttribute(name: try makeQualifiedName(attributeStart, attributeEnd), value: value))
+            var plain = true
+            for offset in (index + 1)..<close {
+                let byte = buffer[offset]
+                if byte == UInt8(ascii: "<") { throw error("xml.malformed", "a < inside an attribute value") }
+                if byte == UInt8(ascii: "&") || byte < 0x20 { plain = false }
+            }
+            attributeRanges.append(
+                AttributeRange(
+                    nameStart: attributeStart, nameEnd: attributeEnd,
+                    localStart: localName(attributeStart, attributeEnd).lowerBound, valueStart: index + 1,
+                    valueEnd: close, plain: plain
+                )
+            )
             index = close + 1
         }
         guard stackStarts.count < limits.maximumDepth else {
             throw error("xml.too_deep", "elements nested deeper than \(limits.maximumDepth) levels")
         }
-        name = try makeName(nameStart, nameEnd)
+        nameRange = localName(nameStart, nameEnd)
         stackStarts.append(stackBytes.count)
         stackBytes.append(contentsOf: buffer[nameStart..<nameEnd])
         sawRoot = true
         pendingEnd = empty
         position = index
-        return MarkupOutcome(token: .startElement)
+        return XMLMarkupOutcome(token: .startElement)
     }
 
     private func indexOf(_ byte: UInt8, from: Int) -> Int? {
@@ -346,14 +390,10 @@ extension XMLPullParser {
     }
 
     /// The local name (after any prefix) of the bytes in `start..<end`.
-    private func makeName(_ start: Int, _ end: Int) throws(SpreadsheetError) -> String {
+    private func localName(_ start: Int, _ end: Int) -> Range<Int> {
         var localStart = start
         for index in start..<end where buffer[index] == UInt8(ascii: ":") { localStart = index + 1 }
-        return try makeString(localStart, end)
-    }
-
-    private func makeQualifiedName(_ start: Int, _ end: Int) throws(SpreadsheetError) -> String {
-        try makeString(start, end)
+        return localStart..<end
     }
 
     private func makeString(_ start: Int, _ end: Int) throws(SpreadsheetError) -> String {
@@ -365,15 +405,6 @@ extension XMLPullParser {
     }
 
     private func decodeAttributeValue(_ start: Int, _ end: Int) throws(SpreadsheetError) -> String {
-        var plain = true
-        for index in start..<end {
-            let byte = buffer[index]
-            if byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || (byte < 0x20 && Self.isWhitespace(byte)) {
-                plain = false
-                break
-            }
-        }
-        if plain { return try makeString(start, end) }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(end - start)
         var index = start
@@ -389,7 +420,7 @@ extension XMLPullParser {
                 continue
             }
             // Attribute-value normalization: tab, CR and LF read as spaces.
-            bytes.append(Self.isWhitespace(byte) ? 0x20 : byte)
+            bytes.append(XMLBytes.isWhitespace(byte) ? 0x20 : byte)
             index += 1
         }
         guard let value = String(validating: bytes, as: UTF8.self) else {
@@ -495,5 +526,35 @@ extension XMLPullParser {
                 position = close + 3
             }
         }
+    }
+}
+
+/// One attribute of the current start tag, as positions in the parser's buffer.
+struct AttributeRange {
+    var nameStart: Int
+    var nameEnd: Int
+    /// Where the name continues after its prefix.
+    var localStart: Int
+    var valueStart: Int
+    var valueEnd: Int
+    /// No entity or special whitespace: the bytes are the value.
+    var plain: Bool
+}
+
+/// The result of scanning markup: a token, or nil for a skipped comment or instruction.
+struct XMLMarkupOutcome {
+    var token: XMLToken?
+}
+
+/// Byte classes of XML (outside the generic parser, so using them costs no type metadata lookup).
+enum XMLBytes {
+    @inline(__always)
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+    }
+
+    @inline(__always)
+    static func endsName(_ byte: UInt8) -> Bool {
+        isWhitespace(byte) || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "/") || byte == UInt8(ascii: "=")
     }
 }

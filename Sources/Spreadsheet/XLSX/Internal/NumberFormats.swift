@@ -62,13 +62,13 @@ struct NumberFormats: Sendable {
             case .startElement:
                 switch parser.name {
                 case "numFmt":
-                    if let id = parser.attribute("numFmtId").flatMap({ Int($0) }) {
-                        customDates[id] = isDateFormat(parser.attribute("formatCode") ?? "")
+                    if let id = try parser.attribute("numFmtId").flatMap({ Int($0) }) {
+                        customDates[id] = isDateFormat(try parser.attribute("formatCode") ?? "")
                     }
                 case "cellXfs":
                     inCellXfs = true
                 case "xf" where inCellXfs:
-                    let id = parser.attribute("numFmtId").flatMap { Int($0) } ?? 0
+                    let id = try parser.attribute("numFmtId").flatMap { Int($0) } ?? 0
                     formats.dateStyles.append(customDates[id] ?? isBuiltInDate(id))
                     try parser.skipElement()
                 default:

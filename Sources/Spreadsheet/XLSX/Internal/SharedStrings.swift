@@ -30,20 +30,16 @@ struct SharedStrings: Sendable {
         while true {
             switch try parser.next() {
             case .startElement:
-                switch parser.name {
-                case "si":
+                if parser.isName("si") {
                     inItem = true
                     current.removeAll(keepingCapacity: true)
-                case "t" where inItem && phoneticDepth == 0:
-                    inText = true
-                case "rPh":
+                } else if parser.isName("t") {
+                    inText = inItem && phoneticDepth == 0
+                } else if parser.isName("rPh") {
                     phoneticDepth += 1
-                default:
-                    break
                 }
             case .endElement:
-                switch parser.name {
-                case "si":
+                if parser.isName("si") {
                     inItem = false
                     guard String(validating: current, as: UTF8.self) != nil else {
                         throw SpreadsheetError(
@@ -65,12 +61,10 @@ struct SharedStrings: Sendable {
                             message: "\(entry.name) holds more than \(limits.maximumSharedStringBytes) bytes of text"
                         )
                     }
-                case "t":
+                } else if parser.isName("t") {
                     inText = false
-                case "rPh":
+                } else if parser.isName("rPh") {
                     phoneticDepth -= 1
-                default:
-                    break
                 }
             case .text:
                 if inText { current.append(contentsOf: parser.textUTF8) }
