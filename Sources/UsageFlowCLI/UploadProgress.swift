@@ -18,6 +18,8 @@ struct UploadProgress {
     private var lastDrawn: ContinuousClock.Instant?
     private(set) var sent = 0
     private var sendingEnded: ContinuousClock.Instant?
+    /// The byte count the last drawing showed, so the end of sending does not repeat a line.
+    private var drawnBytes: Int?
 
     static let barWidth = 30
 
@@ -42,7 +44,7 @@ struct UploadProgress {
     mutating func finishSending() {
         let now = clock.now
         sendingEnded = now
-        draw(now: now)
+        if interactive || drawnBytes != sent { draw(now: now) }
         if interactive { emit("\n") }
         emit("processing on the server…\n")
     }
@@ -61,7 +63,8 @@ struct UploadProgress {
         emit(line)
     }
 
-    private func draw(now: ContinuousClock.Instant) {
+    private mutating func draw(now: ContinuousClock.Instant) {
+        drawnBytes = sent
         let elapsed = Self.seconds(asDouble: now - started)
         let speed = elapsed > 0 ? Double(sent) / elapsed : 0
         emit(interactive ? "\r" + Self.bar(sent: sent, total: total, bytesPerSecond: speed) + "\u{1B}[K"

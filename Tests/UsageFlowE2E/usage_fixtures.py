@@ -392,10 +392,11 @@ class CliDriver:
     def run(self, key, args: list[str], *, json_output: bool = True):
         result = support.run_cli([*args, *(["--json"] if json_output else [])], key=key, server=self.server,
                                  timeout=180)
-        if result.returncode == 1 and result.stderr.startswith("error: "):
-            first = result.stderr.splitlines()[0][len("error: "):]
-            code, _, message = first.partition(": ")
-            raise CallError(code, message + "".join("\n" + line for line in result.stderr.splitlines()[1:]))
+        errors = [n for n, line in enumerate(result.stderr.splitlines()) if line.startswith("error: ")]
+        if result.returncode == 1 and errors:
+            lines = result.stderr.splitlines()[errors[0]:]
+            code, _, message = lines[0][len("error: "):].partition(": ")
+            raise CallError(code, "\n".join([message, *lines[1:]]))
         assert result.returncode == 0, f"usageflow {' '.join(args)} exited {result.returncode}:\n{result.stderr}"
         self.last = result
         return result
