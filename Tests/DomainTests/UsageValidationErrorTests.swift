@@ -70,11 +70,13 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
 
         // item
         UsageErrorCase(
-            "item_search_criteria empty", ["item_search_criteria": .empty], expected: ["item_search_criteria.required"]),
+            "item_search_criteria empty", ["item_search_criteria": .empty],
+            expected: ["item_search_criteria.required"]),
         UsageErrorCase(
             "item_search_criteria unknown", ["item_search_criteria": .text("item.name")],
             expected: ["item_search_criteria.unknown"]),
-        UsageErrorCase("item_search_value empty", ["item_search_value": .empty], expected: ["item_search_value.required"]),
+        UsageErrorCase(
+            "item_search_value empty", ["item_search_value": .empty], expected: ["item_search_value.required"]),
         UsageErrorCase("unknown item", ["item_search_value": .text("NOPE")], expected: ["item.not_found"]),
         UsageErrorCase(
             "reservation item", ["item_search_value": .text("SEAT"), "quantity": .number("1")],
@@ -105,10 +107,12 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
         // quantity
         UsageErrorCase("quantity empty", ["quantity": .empty], expected: ["quantity.required"]),
         UsageErrorCase("quantity as words", ["quantity": .text("ten")], expected: ["quantity.not_a_decimal"]),
-        UsageErrorCase("quantity as a boolean cell", ["quantity": .boolean(true)], expected: ["quantity.not_a_decimal"]),
+        UsageErrorCase(
+            "quantity as a boolean cell", ["quantity": .boolean(true)], expected: ["quantity.not_a_decimal"]),
         UsageErrorCase(
             "quantity 1e400 as text", ["quantity": .text("1e400")], expected: ["quantity.exponent_not_allowed"]),
-        UsageErrorCase("quantity 1e400 as a number cell", ["quantity": .number("1e400")], expected: ["quantity.overflow"]),
+        UsageErrorCase(
+            "quantity 1e400 as a number cell", ["quantity": .number("1e400")], expected: ["quantity.overflow"]),
         UsageErrorCase("quantity NaN", ["quantity": .text("NaN")], expected: ["quantity.not_a_number"]),
         UsageErrorCase("quantity -0", ["quantity": .text("-0")], expected: ["quantity.negative_zero"]),
         UsageErrorCase(
@@ -120,7 +124,8 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
         UsageErrorCase("negative quantity", ["quantity": .text("-5")], expected: ["quantity.negative"]),
         UsageErrorCase("100.5 on an integer item", ["quantity": .number("100.5")], expected: ["quantity.precision"]),
         UsageErrorCase(
-            "1.234567891 on a decimal(8) item", ["item_search_value": .text("REQ-8"), "quantity": .text("1.234567891")],
+            "1.234567891 on a decimal(8) item",
+            ["item_search_value": .text("REQ-8"), "quantity": .text("1.234567891")],
             expected: ["quantity.precision"]),
 
         // amount
@@ -152,7 +157,8 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
 
         // times
         UsageErrorCase("start empty", ["start_time_utc": .empty], expected: ["start_time_utc.required"]),
-        UsageErrorCase("start as words", ["start_time_utc": .text("1 March 2025")], expected: ["start_time_utc.invalid"]),
+        UsageErrorCase(
+            "start as words", ["start_time_utc": .text("1 March 2025")], expected: ["start_time_utc.invalid"]),
         UsageErrorCase(
             "start on 30 February", ["start_time_utc": .text("2025-02-30 00:00:00")],
             expected: ["start_time_utc.impossible"]),
@@ -216,14 +222,14 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
 
     @Test(arguments: cases)
     func rowGetsExactlyItsErrors(_ errorCase: UsageErrorCase) throws {
-        let lookup = UsageWorld.lookup()
+        let lookup = ValidationWorld.lookup()
         switch errorCase.setup {
         case .none: break
         case .recordIDInAnotherFile: lookup.liveRecordIDs["r1"] = "UF-2025-02-0002-0002"
         case .twinSubscriptions:
             lookup.subscriptions += [
-                UsageWorld.subscription("AS-1000-0000-0008", tenant: "tenant-twin"),
-                UsageWorld.subscription("AS-1000-0000-0009", tenant: "tenant-twin"),
+                ValidationWorld.subscription("AS-1000-0000-0008", tenant: "tenant-twin"),
+                ValidationWorld.subscription("AS-1000-0000-0009", tenant: "tenant-twin"),
             ]
         case .terminatedInFebruary:
             lookup.subscriptions[0].history.append(
@@ -232,12 +238,13 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
                     actor: "PA-222-222"))
             lookup.subscriptions[0].status = .terminated
         }
-        var validator = try UsageWorld.validator(
-            schema: errorCase.schema, product: UsageWorld.product(schema: errorCase.schema, dynamic: errorCase.dynamic),
+        var validator = try ValidationWorld.validator(
+            schema: errorCase.schema,
+            product: ValidationWorld.product(schema: errorCase.schema, dynamic: errorCase.dynamic),
             lookup: lookup)
         var record: UsageRecord?
         for (index, changes) in errorCase.rows.enumerated() {
-            record = try validator.validate(UsageWorld.row(index + 1, changes))
+            record = try validator.validate(ValidationWorld.row(index + 1, changes))
         }
         let checked = try #require(record)
         #expect(checked.codes == errorCase.expected)
@@ -274,9 +281,10 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
     }
 
     @Test func messagesNameTheValue() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let record = try validator.validate(
-            UsageWorld.row(1, ["quantity": .number("100.5"), "start_time_utc": .text("2025-03-01T00:00:00+02:00")]))
+            ValidationWorld.row(
+                1, ["quantity": .number("100.5"), "start_time_utc": .text("2025-03-01T00:00:00+02:00")]))
         #expect(record.codes == ["start_time_utc.not_utc", "quantity.precision"])
         #expect(record.errors[0].message.contains("\"2025-03-01T00:00:00+02:00\""))
         #expect(record.errors[1].message.contains("\"100.5\""))
@@ -284,9 +292,9 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
     }
 
     @Test func everyErrorOfARowIsReported() throws {
-        var validator = try UsageWorld.validator(schema: .tr, lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(schema: .tr, lookup: ValidationWorld.lookup())
         let record = try validator.validate(
-            UsageWorld.row(
+            ValidationWorld.row(
                 1,
                 [
                     "record_id": .empty, "item_search_value": .text("NOPE"), "quantity": .text("-1"),
@@ -304,32 +312,32 @@ private func with(_ base: [String: UsageCell], _ changes: [String: UsageCell]) -
     }
 
     @Test func otherDistributorsSubscriptionLeaksNothing() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
-        let record = try validator.validate(UsageWorld.row(1, ["asset_search_value": .text("AS-2000-0000-0001")]))
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
+        let record = try validator.validate(ValidationWorld.row(1, ["asset_search_value": .text("AS-2000-0000-0001")]))
         let message = try #require(record.errors.first).message
-        #expect(!message.contains(UsageWorld.otherContractID))
+        #expect(!message.contains(ValidationWorld.otherContractID))
         #expect(!message.contains("PA-333-333"))
         #expect(!message.contains("tenant-other-distributor"))
         #expect(record.subscriptionID == nil, "a record never points at another contract's subscription")
     }
 
     @Test func duplicateNamesTheFirstRow() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
-        _ = try validator.validate(UsageWorld.row(1, ["record_id": .text("dup")]))
-        _ = try validator.validate(UsageWorld.row(2, ["record_id": .text("other")]))
-        let third = try validator.validate(UsageWorld.row(3, ["record_id": .text(" dup ")]))
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
+        _ = try validator.validate(ValidationWorld.row(1, ["record_id": .text("dup")]))
+        _ = try validator.validate(ValidationWorld.row(2, ["record_id": .text("other")]))
+        let third = try validator.validate(ValidationWorld.row(3, ["record_id": .text(" dup ")]))
         #expect(third.codes == ["record_id.duplicate"])
         #expect(third.errors[0].message.contains("row 1"))
         #expect(third.recordID == "dup")
     }
 
     @Test func usedByAnotherFileNamesIt() throws {
-        let lookup = UsageWorld.lookup()
-        lookup.liveRecordIDs = ["r1": "UF-2025-02-0002-0002", "r2": UsageWorld.fileID]
-        var validator = try UsageWorld.validator(lookup: lookup)
-        let first = try validator.validate(UsageWorld.row(1))
+        let lookup = ValidationWorld.lookup()
+        lookup.liveRecordIDs = ["r1": "UF-2025-02-0002-0002", "r2": ValidationWorld.fileID]
+        var validator = try ValidationWorld.validator(lookup: lookup)
+        let first = try validator.validate(ValidationWorld.row(1))
         #expect(first.errors.first?.message.contains("UF-2025-02-0002-0002") == true)
         // The file's own earlier upload is being replaced, so its ids are free.
-        #expect(try validator.validate(UsageWorld.row(2)).status == .valid)
+        #expect(try validator.validate(ValidationWorld.row(2)).status == .valid)
     }
 }

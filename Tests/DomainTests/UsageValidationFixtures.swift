@@ -44,7 +44,8 @@ final class FakeUsageLookup: UsageLookup {
         vendorID: String, criteria: UsageSubscriptionCriteria, value: String, limit: Int
     ) throws -> [Subscription] {
         subscriptionQueries += 1
-        return Array(subscriptions.filter { $0.vendorID == vendorID && criteria.matches($0, value: value) }.prefix(limit))
+        return Array(
+            subscriptions.filter { $0.vendorID == vendorID && criteria.matches($0, value: value) }.prefix(limit))
     }
 
     func fileUsingRecordID(_ recordID: String, productID: String, excludingFileID: String) throws -> String? {
@@ -62,7 +63,7 @@ final class FakeUsageLookup: UsageLookup {
             throw DomainError.alreadyExists("an item named \(String(reflecting: name)) already exists", field: "name")
         }
         let sequence = items.filter { $0.productID == productID }.count + 1
-        let item = UsageWorld.item(
+        let item = ValidationWorld.item(
             productID: productID, sequence: sequence, name: name, mpn: mpn, precision: precision, unit: unit,
             dynamic: true)
         items.append(item)
@@ -72,7 +73,7 @@ final class FakeUsageLookup: UsageLookup {
 }
 
 /// Builders for the world's objects and rows.
-enum UsageWorld {
+enum ValidationWorld {
     static let vendorID = "VA-111-111"
     static let distributorID = "PA-222-222"
     static let productID = "PRD-100-200-300"

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func rowsShorterThanTheHeaderReadAsEmpty() throws {
-        let header = try UsageWorld.header()
+        let header = try ValidationWorld.header()
         let row = UsageRow(position: 1, cells: [.text("r1")])
         #expect(header.cell(.recordID, in: row) == .text("r1"))
         #expect(header.cell(.quantity, in: row) == .empty)
@@ -65,20 +65,20 @@ import Testing
     }
 
     @Test func rawValuesAreTheRowAsUploaded() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let record = try validator.validate(
-            UsageWorld.row(
+            ValidationWorld.row(
                 4,
                 [
                     "start_time_utc": .date(Timestamp(secondsSinceEpoch: 1_740_787_200)), "region": .text(" eu-west "),
                     "record_note": .boolean(true),
                 ]))
-        #expect(record.rawValues.count == UsageWorld.columns.count)
-        #expect(record.rawValues[UsageWorld.columns.firstIndex(of: "start_time_utc")!] == "2025-03-01 00:00:00")
-        #expect(record.rawValues[UsageWorld.columns.firstIndex(of: "record_note")!] == "TRUE")
+        #expect(record.rawValues.count == ValidationWorld.columns.count)
+        #expect(record.rawValues[ValidationWorld.columns.firstIndex(of: "start_time_utc")!] == "2025-03-01 00:00:00")
+        #expect(record.rawValues[ValidationWorld.columns.firstIndex(of: "record_note")!] == "TRUE")
         #expect(record.parameters == [UsageParameter(name: "region", value: "eu-west")])
         #expect(record.position == 4)
-        #expect(record.fileID == UsageWorld.fileID)
+        #expect(record.fileID == ValidationWorld.fileID)
     }
 }
 
@@ -128,7 +128,8 @@ import Testing
 
     @Test func formatIsTheTemplateLayout() {
         #expect(UsageTime.format(Timestamp(secondsSinceEpoch: 1_740_787_200)) == "2025-03-01 00:00:00")
-        #expect(UsageTime.format(Timestamp(microsecondsSinceEpoch: 1_740_787_200_000_250)) == "2025-03-01 00:00:00.000250")
+        #expect(
+            UsageTime.format(Timestamp(microsecondsSinceEpoch: 1_740_787_200_000_250)) == "2025-03-01 00:00:00.000250")
     }
 }
 
@@ -142,9 +143,9 @@ import Testing
 
     @Test(arguments: numberCells)
     func numberCellsAreReadExactly(literal: String, expected: String) throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let record = try validator.validate(
-            UsageWorld.row(1, ["item_search_value": .text("REQ-8"), "quantity": .number(literal)]))
+            ValidationWorld.row(1, ["item_search_value": .text("REQ-8"), "quantity": .number(literal)]))
         #expect(record.quantity?.description == expected)
     }
 
@@ -158,32 +159,38 @@ import Testing
 
     @Test(arguments: refusedLiterals)
     func refusedNumberCells(literal: String, code: String) throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let record = try validator.validate(
-            UsageWorld.row(1, ["item_search_value": .text("REQ-8"), "quantity": .number(literal)]))
+            ValidationWorld.row(1, ["item_search_value": .text("REQ-8"), "quantity": .number(literal)]))
         #expect(record.codes == [code])
         #expect(record.errors[0].message.contains("quantity"))
     }
 
     @Test func textQuantitiesAreTrimmedAndStrict() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
-        #expect(try validator.validate(UsageWorld.row(1, ["quantity": .text(" 12 ")])).quantity == Decimal(12))
-        #expect(try validator.validate(UsageWorld.row(2, ["quantity": .text("+12")])).codes == ["quantity.not_a_decimal"])
-        #expect(try validator.validate(UsageWorld.row(3, ["quantity": .text("1,5")])).codes == ["quantity.not_a_decimal"])
-        #expect(try validator.validate(UsageWorld.row(4, ["quantity": .text("0")])).status == .valid)
-        #expect(try validator.validate(UsageWorld.row(5, ["quantity": .text("1.000")])).status == .valid)
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
+        #expect(try validator.validate(ValidationWorld.row(1, ["quantity": .text(" 12 ")])).quantity == Decimal(12))
+        #expect(
+            try validator.validate(ValidationWorld.row(2, ["quantity": .text("+12")])).codes == [
+                "quantity.not_a_decimal"
+            ])
+        #expect(
+            try validator.validate(ValidationWorld.row(3, ["quantity": .text("1,5")])).codes == [
+                "quantity.not_a_decimal"
+            ])
+        #expect(try validator.validate(ValidationWorld.row(4, ["quantity": .text("0")])).status == .valid)
+        #expect(try validator.validate(ValidationWorld.row(5, ["quantity": .text("1.000")])).status == .valid)
     }
 }
 
 @Suite struct UsageValidationMemoryTests {
     @Test func recordIDsAreExactAcrossManyRows() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let total = 200_000
         var duplicates = 0
         for position in 1...total {
             // Every 1000th row repeats the id of row position - 500.
             let id = position % 1000 == 0 ? "rec-\(position - 500)" : "rec-\(position)"
-            let record = try validator.validate(UsageWorld.row(position, ["record_id": .text(id)]))
+            let record = try validator.validate(ValidationWorld.row(position, ["record_id": .text(id)]))
             if record.codes == ["record_id.duplicate"] {
                 duplicates += 1
                 #expect(record.errors[0].message.contains("row \(position - 500)"))
@@ -196,18 +203,20 @@ import Testing
     }
 
     @Test func idsThatDifferOnlyInCaseOrUnicodeAreDistinct() throws {
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup())
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup())
         let ids = ["a", "A", "é", "e\u{301}", "ñ-1", "", "日本"]
-        let records = try ids.enumerated().map { try validator.validate(UsageWorld.row($0 + 1, ["record_id": .text($1)])) }
+        let records = try ids.enumerated().map {
+            try validator.validate(ValidationWorld.row($0 + 1, ["record_id": .text($1)]))
+        }
         #expect(records.filter { $0.codes.contains("record_id.duplicate") }.isEmpty)
     }
 
     @Test func lookupsAreRememberedBetweenRows() throws {
-        let lookup = UsageWorld.lookup()
-        var validator = try UsageWorld.validator(lookup: lookup)
+        let lookup = ValidationWorld.lookup()
+        var validator = try ValidationWorld.validator(lookup: lookup)
         for position in 1...500 {
-            _ = try validator.validate(UsageWorld.row(position))
-            _ = try validator.validate(UsageWorld.row(1000 + position, ["item_search_value": .text("NOPE")]))
+            _ = try validator.validate(ValidationWorld.row(position))
+            _ = try validator.validate(ValidationWorld.row(1000 + position, ["item_search_value": .text("NOPE")]))
         }
         #expect(lookup.itemQueries == 2)
         #expect(lookup.subscriptionQueries == 1)
@@ -224,9 +233,13 @@ import Testing
         #expect(try sheet.read(UsageRow(position: 4, cells: [.empty, .text(" ")])) == nil)
         #expect(sheet.categoryIDs == ["compute", "7"])
 
-        var validator = try UsageWorld.validator(lookup: UsageWorld.lookup(), categories: sheet.categoryIDs)
-        #expect(try validator.validate(UsageWorld.row(1, ["category_id": .text("compute")])).categoryID == "compute")
-        #expect(try validator.validate(UsageWorld.row(2, ["category_id": .text("Compute")])).codes == ["category_id.not_found"])
+        var validator = try ValidationWorld.validator(lookup: ValidationWorld.lookup(), categories: sheet.categoryIDs)
+        #expect(
+            try validator.validate(ValidationWorld.row(1, ["category_id": .text("compute")])).categoryID == "compute")
+        #expect(
+            try validator.validate(ValidationWorld.row(2, ["category_id": .text("Compute")])).codes == [
+                "category_id.not_found"
+            ])
     }
 
     @Test func sheetErrorsNameTheRow() throws {

@@ -28,7 +28,8 @@ public struct UsageCategorySheet: Sendable {
             guard !key.isEmpty else { continue }
             guard indexes[key] == nil else {
                 throw DomainError.invalid(
-                    field: "categories", "the categories sheet has the column \(String(reflecting: key)) more than once")
+                    field: "categories", "the categories sheet has the column \(String(reflecting: key)) more than once"
+                )
             }
             indexes[key] = index
         }

@@ -56,12 +56,41 @@ extension UsageCell {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    /// `text` without leading and trailing whitespace.
+    /// `text` without leading and trailing whitespace: ASCII spaces, tabs, line breaks and the
+    /// no-break space (U+00A0) that spreadsheets put in "empty-looking" cells.
+    ///
+    /// Works on UTF-8 bytes rather than `Character.isWhitespace`, which needs grapheme breaking
+    /// and Unicode property lookups: this runs on several cells of every row of a million-row file.
     static func trim(_ text: String) -> String {
-        guard let first = text.firstIndex(where: { !$0.isWhitespace }),
-            let last = text.lastIndex(where: { !$0.isWhitespace })
-        else { return "" }
-        if first == text.startIndex && text.index(after: last) == text.endIndex { return text }
-        return String(text[first...last])
+        let bytes = text.utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start != end {
+            let byte = bytes[start]
+            if isASCIISpace(byte) {
+                bytes.formIndex(after: &start)
+            } else if byte == 0xC2, bytes.index(after: start) != end, bytes[bytes.index(after: start)] == 0xA0 {
+                start = bytes.index(start, offsetBy: 2)
+            } else {
+                break
+            }
+        }
+        while start != end {
+            let last = bytes.index(before: end)
+            let byte = bytes[last]
+            if isASCIISpace(byte) {
+                end = last
+            } else if byte == 0xA0, last != start, bytes[bytes.index(before: last)] == 0xC2 {
+                end = bytes.index(before: last)
+            } else {
+                break
+            }
+        }
+        if start == bytes.startIndex && end == bytes.endIndex { return text }
+        return String(text[start..<end])
+    }
+
+    private static func isASCIISpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 }

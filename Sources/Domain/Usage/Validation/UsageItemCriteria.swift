@@ -12,7 +12,17 @@ public enum UsageItemCriteria: Sendable, Hashable, CaseIterable {
 
     /// The criteria a cell names, matched case-insensitively after trimming, or nil.
     public init?(parsing text: String) {
-        switch UsageCell.trim(text).lowercased() {
+        // Files almost always spell it exactly so; only other spellings pay for lower-casing.
+        switch text {
+        case "item.mpn": self = .mpn
+        case "item.local_id": self = .localID
+        case "item.global_id", "item.id": self = .id
+        default: self.init(lowercased: UsageCell.trim(text).lowercased())
+        }
+    }
+
+    private init?(lowercased text: String) {
+        switch text {
         case "item.mpn": self = .mpn
         case "item.local_id": self = .localID
         case "item.global_id", "item.id": self = .id

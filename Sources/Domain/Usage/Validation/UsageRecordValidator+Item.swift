@@ -11,6 +11,21 @@ extension UsageRecordValidator {
         var value: String
     }
 
+    /// What validation needs of an item, without the rest of it.
+    struct ItemFacts {
+        var id: String
+        var mpn: String
+        var type: ItemType
+        var precision: Precision
+
+        init(_ item: Item) {
+            id = item.id
+            mpn = item.mpn
+            type = item.type
+            precision = item.precision
+        }
+    }
+
     /// A dynamic item a row asks for, created only once the row is otherwise valid.
     struct DynamicItemDraft {
         var name: String
@@ -22,13 +37,13 @@ extension UsageRecordValidator {
     /// What the row's item columns resolved to.
     enum ItemResolution {
         /// An existing (or just created) item.
-        case resolved(Item)
+        case resolved(ItemFacts)
         /// A dynamic item to create if the rest of the row is valid.
         case pending(DynamicItemDraft)
         /// No item: the row has an error saying why.
         case unresolved
 
-        var resolved: Item? {
+        var resolved: ItemFacts? {
             if case .resolved(let item) = self { return item }
             return nil
         }
@@ -96,7 +111,7 @@ extension UsageRecordValidator {
 
         var complete = true
         if let name {
-            if name.count > Self.maximumTextLength {
+            if Self.isLonger(name, than: Self.maximumTextLength) {
                 errors.fail(
                     .itemNameTooLong, .itemName,
                     "item_name \(Self.quoted(name)) has \(name.count) characters; at most "
@@ -134,16 +149,20 @@ extension UsageRecordValidator {
                     + "decimal(8)")
         }
         guard complete, let name, let unit, let precision else { return .unresolved }
-        return .pending(DynamicItemDraft(name: name, mpn: value, unit: Self.unit(normalizing: unit), precision: precision))
+        return .pending(
+            DynamicItemDraft(name: name, mpn: value, unit: Self.unit(normalizing: unit), precision: precision))
     }
 
     /// Creates the row's dynamic item; a refusal by the store becomes the row's error.
     mutating func createDynamicItem(_ draft: DynamicItemDraft, _ errors: inout RowErrors) throws -> ItemResolution {
         let key = ItemKey(criteria: .mpn, value: draft.mpn)
         do {
-            let item = try lookup.createDynamicItem(
-                productID: product.id, name: draft.name, mpn: draft.mpn, unit: draft.unit, precision: draft.precision)
+            let item = ItemFacts(
+                try lookup.createDynamicItem(
+                    productID: product.id, name: draft.name, mpn: draft.mpn, unit: draft.unit,
+                    precision: draft.precision))
             items.store(item, for: key)
+            lastItem = (key, item)
             return .resolved(item)
         } catch let error as DomainError where error.kind == .invalidArgument || error.kind == .alreadyExists {
             errors.fail(
@@ -154,10 +173,16 @@ extension UsageRecordValidator {
     }
 
     /// The item a search names, from the memo or the store.
-    private mutating func findItem(_ key: ItemKey) throws -> Item? {
-        if let known = items[key] { return known }
-        let item = try lookup.item(productID: product.id, criteria: key.criteria, value: key.value)
-        items.store(item, for: key)
+    private mutating func findItem(_ key: ItemKey) throws -> ItemFacts? {
+        if let last = lastItem, last.key == key { return last.item }
+        let item: ItemFacts?
+        if let known = items[key] {
+            item = known
+        } else {
+            item = try lookup.item(productID: product.id, criteria: key.criteria, value: key.value).map(ItemFacts.init)
+            items.store(item, for: key)
+        }
+        lastItem = (key, item)
         return item
     }
 

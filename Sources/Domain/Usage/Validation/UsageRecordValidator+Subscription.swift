@@ -11,6 +11,46 @@ extension UsageRecordValidator {
         var value: String
     }
 
+    /// What a search found, decided once per distinct search and remembered, so a row that names
+    /// a subscription already seen costs a key comparison.
+    enum SubscriptionMatch {
+        case none
+        /// More than one subscription of the file's product and contract matches.
+        case ambiguous(count: Int)
+        /// Only subscriptions of another product or contract match (the first one's mismatches).
+        case outOfScope(otherProduct: Bool, otherContract: Bool)
+        case found(SubscriptionFacts)
+    }
+
+    /// What validation needs of a subscription, without the rest of it.
+    struct SubscriptionFacts {
+        var id: String
+        var reconciliationID: String?
+        var hasTier1: Bool
+        var hasTier2: Bool
+        /// When it was active, from its history; the last interval is open while it still is.
+        var activeIntervals: [(start: Timestamp, end: Timestamp?)]
+
+        init(_ subscription: Subscription) {
+            id = subscription.id
+            reconciliationID = subscription.reconciliationID
+            hasTier1 = subscription.tiers.tier1ID != nil
+            hasTier2 = subscription.tiers.tier2ID != nil
+            activeIntervals = subscription.activeIntervals
+            if subscription.history.isEmpty && subscription.status == .active {
+                // No recorded changes: active since it was created.
+                activeIntervals = [(subscription.createdAt, nil)]
+            }
+        }
+
+        /// Whether the subscription was active for at least part of `[start, end]`.
+        func wasActive(from start: Timestamp, to end: Timestamp) -> Bool {
+            activeIntervals.contains { interval in
+                interval.start <= end && (interval.end.map { $0 > start } ?? true)
+            }
+        }
+    }
+
     /// How many matches to ask the store for: enough to pick the one under the file's product
     /// and contract among namesakes of the vendor's other products and contracts.
     static let subscriptionMatchLimit = 16
@@ -21,7 +61,7 @@ extension UsageRecordValidator {
     /// record never points at another contract's subscription, so its data cannot reach that
     /// contract's distributor. Errors about such a subscription name only what the vendor sent.
     mutating func resolveSubscription(_ row: UsageRow, times: Times, tier: Int?, _ errors: inout RowErrors) throws
-        -> Subscription?
+        -> SubscriptionFacts?
     {
         var criteria: UsageSubscriptionCriteria?
         if let text = header.cell(.assetSearchCriteria, in: row).trimmedText {
@@ -42,50 +82,42 @@ extension UsageRecordValidator {
         }
         guard let criteria, let value else { return nil }
 
-        let matches = try findSubscriptions(SubscriptionKey(criteria: criteria, value: value))
-        let named = "asset_search_value \(Self.quoted(value))"
-        let inScope = matches.filter { $0.productID == file.productID && $0.contractID == file.contractID }
-        guard inScope.count <= 1 else {
+        var named: String { "asset_search_value \(Self.quoted(value))" }
+        let subscription: SubscriptionFacts
+        switch try findSubscription(SubscriptionKey(criteria: criteria, value: value)) {
+        case .none:
+            errors.fail(
+                .subscriptionNotFound, .assetSearchValue,
+                "\(named): no subscription has \(criteria.name) \(Self.quoted(value))")
+            return nil
+        case .ambiguous(let count):
             errors.fail(
                 .subscriptionAmbiguous, .assetSearchValue,
-                "\(named): \(inScope.count) subscriptions have \(criteria.name) \(Self.quoted(value)); use a criteria "
+                "\(named): \(count) subscriptions have \(criteria.name) \(Self.quoted(value)); use a criteria "
                     + "that names exactly one, such as asset.id")
             return nil
-        }
-        guard let subscription = inScope.first else {
-            guard let other = matches.first else {
-                errors.fail(
-                    .subscriptionNotFound, .assetSearchValue,
-                    "\(named): no subscription has \(criteria.name) \(Self.quoted(value))")
-                return nil
-            }
-            if other.productID != file.productID {
+        case .outOfScope(let otherProduct, let otherContract):
+            if otherProduct {
                 errors.fail(
                     .subscriptionOtherProduct, .assetSearchValue,
                     "\(named): the subscription is not a subscription of product \(file.productID)")
             }
-            if other.contractID != file.contractID {
+            if otherContract {
                 errors.fail(
                     .subscriptionOtherContract, .assetSearchValue,
                     "\(named): the subscription is not under this file's contract \(file.contractID)")
             }
             return nil
+        case .found(let facts):
+            subscription = facts
         }
 
-        if let tier {
-            let present =
-                switch tier {
-                case 1: subscription.tiers.tier1ID != nil
-                case 2: subscription.tiers.tier2ID != nil
-                default: true
-                }
-            if !present {
-                errors.fail(
-                    .tierNotOnSubscription, .tier,
-                    "tier \(tier): subscription \(subscription.id) has no tier-\(tier) reseller")
-            }
+        if let tier, (tier == 1 && !subscription.hasTier1) || (tier == 2 && !subscription.hasTier2) {
+            errors.fail(
+                .tierNotOnSubscription, .tier,
+                "tier \(tier): subscription \(subscription.id) has no tier-\(tier) reseller")
         }
-        if let interval = times.interval, !Self.wasActive(subscription, from: interval.start, to: interval.end) {
+        if let interval = times.interval, !subscription.wasActive(from: interval.start, to: interval.end) {
             errors.fail(
                 .subscriptionInactive, .assetSearchValue,
                 "\(named): subscription \(subscription.id) was not active at any time from "
@@ -94,24 +126,29 @@ extension UsageRecordValidator {
         return subscription
     }
 
-    /// Whether the subscription was active for at least part of `[start, end]`, from its history.
-    static func wasActive(_ subscription: Subscription, from start: Timestamp, to end: Timestamp) -> Bool {
-        var intervals = subscription.activeIntervals
-        if subscription.history.isEmpty && subscription.status == .active {
-            // No recorded changes: active since it was created.
-            intervals = [(subscription.createdAt, nil)]
+    /// What a search names, from the memo or the store.
+    private mutating func findSubscription(_ key: SubscriptionKey) throws -> SubscriptionMatch {
+        if let last = lastSubscription, last.key == key { return last.match }
+        let match: SubscriptionMatch
+        if let known = subscriptions[key] {
+            match = known
+        } else {
+            let found = try lookup.subscriptions(
+                vendorID: file.vendorID, criteria: key.criteria, value: key.value, limit: Self.subscriptionMatchLimit)
+            match = classify(found)
+            subscriptions.store(match, for: key)
         }
-        return intervals.contains { interval in
-            interval.start <= end && (interval.end.map { $0 > start } ?? true)
-        }
+        lastSubscription = (key, match)
+        return match
     }
 
-    /// The subscriptions a search names, from the memo or the store.
-    private mutating func findSubscriptions(_ key: SubscriptionKey) throws -> [Subscription] {
-        if let known = subscriptions[key] { return known }
-        let found = try lookup.subscriptions(
-            vendorID: file.vendorID, criteria: key.criteria, value: key.value, limit: Self.subscriptionMatchLimit)
-        subscriptions.store(found, for: key)
-        return found
+    /// Picks the one match under the file's product and contract, or says why there is none.
+    private func classify(_ found: [Subscription]) -> SubscriptionMatch {
+        let inScope = found.filter { $0.productID == file.productID && $0.contractID == file.contractID }
+        if inScope.count > 1 { return .ambiguous(count: inScope.count) }
+        if let subscription = inScope.first { return .found(SubscriptionFacts(subscription)) }
+        guard let other = found.first else { return .none }
+        return .outOfScope(
+            otherProduct: other.productID != file.productID, otherContract: other.contractID != file.contractID)
     }
 }

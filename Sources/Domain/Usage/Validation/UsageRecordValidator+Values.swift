@@ -186,18 +186,18 @@ extension UsageRecordValidator {
     func checkPrecision(_ quantity: Decimal?, item: ItemResolution, _ errors: inout RowErrors) {
         guard let quantity else { return }
         let precision: Precision
-        let itemName: String
         switch item {
-        case .resolved(let found):
-            precision = found.precision
-            itemName = "item \(found.id) (\(Self.quoted(found.mpn)))"
-        case .pending(let draft):
-            precision = draft.precision
-            itemName = "the new item \(Self.quoted(draft.mpn))"
-        case .unresolved:
-            return
+        case .resolved(let found): precision = found.precision
+        case .pending(let draft): precision = draft.precision
+        case .unresolved: return
         }
         guard !quantity.fits(fractionalDigits: precision.fractionalDigits) else { return }
+        let itemName =
+            switch item {
+            case .resolved(let found): "item \(found.id) (\(Self.quoted(found.mpn)))"
+            case .pending(let draft): "the new item \(Self.quoted(draft.mpn))"
+            case .unresolved: "the item"
+            }
         let digits = quantity.significantFractionalDigits
         errors.fail(
             .quantityPrecision, .quantity,

@@ -37,8 +37,12 @@ public struct UsageRecordValidator {
     let periodStart: Timestamp
     let periodEnd: Timestamp
     private var recordIDs = RecordIDSet()
-    var items = LookupCache<ItemKey, Item?>(capacity: lookupMemoCapacity)
-    var subscriptions = LookupCache<SubscriptionKey, [Subscription]>(capacity: lookupMemoCapacity)
+    var items = LookupCache<ItemKey, ItemFacts?>(capacity: lookupMemoCapacity)
+    var subscriptions = LookupCache<SubscriptionKey, SubscriptionMatch>(capacity: lookupMemoCapacity)
+    /// The previous row's answers: consecutive rows usually repeat them, and comparing a key is
+    /// cheaper than hashing it.
+    var lastItem: (key: ItemKey, item: ItemFacts?)?
+    var lastSubscription: (key: SubscriptionKey, match: SubscriptionMatch)?
 
     /// A validator for one upload of `file`, a file of `product`, whose header is `header`.
     ///
@@ -72,7 +76,8 @@ public struct UsageRecordValidator {
         let quantity = readDecimal(.quantity, row, &errors)
         if let quantity, quantity.isNegative {
             errors.fail(
-                .quantityNegative, .quantity, "quantity \(Self.quoted(quantity.description)) is negative; "
+                .quantityNegative, .quantity,
+                "quantity \(Self.quoted(quantity.description)) is negative; "
                     + "quantities must be zero or more")
         }
         let amount = file.schema == .qt ? nil : readDecimal(.amount, row, &errors)
@@ -115,6 +120,14 @@ extension UsageRecordValidator {
         }
     }
 
+    /// Whether `text` has more than `limit` characters.
+    ///
+    /// Counting characters means grapheme breaking; a text with no more UTF-8 bytes than the
+    /// limit cannot have more characters, which settles nearly every cell without counting.
+    static func isLonger(_ text: String, than limit: Int) -> Bool {
+        text.utf8.count > limit && text.count > limit
+    }
+
     /// The text as a quoted, escaped literal, cut to a short prefix.
     ///
     /// A cell can hold a megabyte; a message only has to let a person find the value, and escaping
@@ -135,7 +148,7 @@ extension UsageRecordValidator {
             errors.fail(.recordIDRequired, .recordID, "record_id is empty; every record needs an id unique in the file")
             return nil
         }
-        guard recordID.count <= Self.maximumTextLength else {
+        guard !Self.isLonger(recordID, than: Self.maximumTextLength) else {
             errors.fail(
                 .recordIDTooLong, .recordID,
                 "record_id \(Self.quoted(recordID)) has \(recordID.count) characters; at most "
@@ -160,7 +173,7 @@ extension UsageRecordValidator {
     /// `record_note`: optional, bounded.
     private func readNote(_ row: UsageRow, _ errors: inout RowErrors) -> String {
         let note = header.cell(.recordNote, in: row).trimmedText ?? ""
-        if note.count > Self.maximumNoteLength {
+        if Self.isLonger(note, than: Self.maximumNoteLength) {
             errors.fail(
                 .recordNoteTooLong, .recordNote,
                 "record_note \(Self.quoted(note)) has \(note.count) characters; at most "
@@ -181,7 +194,7 @@ extension UsageRecordValidator {
     }
 
     /// `asset_recon_id`: optional; when given, the resolved subscription's reconciliation id.
-    private func readReconciliationID(_ row: UsageRow, subscription: Subscription?, _ errors: inout RowErrors)
+    private func readReconciliationID(_ row: UsageRow, subscription: SubscriptionFacts?, _ errors: inout RowErrors)
         -> String?
     {
         guard let reconID = header.cell(.assetReconID, in: row).trimmedText else { return nil }
@@ -200,7 +213,7 @@ extension UsageRecordValidator {
         for (index, name) in header.parameterColumns {
             let cell = row[index]
             guard let value = cell.trimmedText else { continue }
-            if value.count > Self.maximumTextLength {
+            if Self.isLonger(value, than: Self.maximumTextLength) {
                 errors.fail(
                     .parameterTooLong, column: name,
                     "\(name) \(Self.quoted(value)) has \(value.count) characters; at most "

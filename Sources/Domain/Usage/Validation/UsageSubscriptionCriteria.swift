@@ -19,6 +19,16 @@ public enum UsageSubscriptionCriteria: Sendable, Hashable {
     /// The `asset.` and `parameter.` prefixes are matched case-insensitively after trimming; a
     /// parameter's name keeps its case, since subscription parameters are named by the vendor.
     public init?(parsing text: String) {
+        // Files almost always spell it exactly so; only other spellings pay for lower-casing.
+        switch text {
+        case "asset.id":
+            self = .id
+            return
+        case "asset.external_id":
+            self = .externalID
+            return
+        default: break
+        }
         let trimmed = UsageCell.trim(text)
         let lowered = trimmed.lowercased()
         switch lowered {

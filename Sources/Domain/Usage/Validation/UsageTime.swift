@@ -33,8 +33,12 @@ public enum UsageTime {
 
     /// Reads a usage time from text, with the rules of the type's summary.
     public static func parse(_ text: some StringProtocol) throws(ParseError) -> Timestamp {
-        var reader = Reader(bytes: Array(text.utf8))
-        return try reader.read()
+        var text = String(text)
+        let result: Result<Timestamp, ParseError> = text.withUTF8 { bytes in
+            var reader = Reader(bytes: bytes)
+            return Result { () throws(ParseError) in try reader.read() }
+        }
+        return try result.get()
     }
 
     /// `YYYY-MM-DD HH:MM:SS`, with `.ffffff` only when the time has microseconds.
@@ -54,7 +58,7 @@ public enum UsageTime {
 extension UsageTime {
     /// A cursor over the bytes of one time text.
     private struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         mutating func read() throws(ParseError) -> Timestamp {

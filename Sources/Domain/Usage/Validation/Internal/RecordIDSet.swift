@@ -5,8 +5,8 @@
 ///
 /// The validator's only per-row state, so it is built for a million rows: every id's UTF-8 bytes
 /// go into one growing byte arena (a 4-byte row number, a 2-byte length, the bytes), and an
-/// open-addressing table of 8-byte slots points into it (32 bits of hash to skip most byte
-/// comparisons, 32 bits of arena offset). A million 20-byte ids take about 42 MB, against twice
+/// open-addressing table of 8-byte slots points into it (32 bits of hash, which place the slot and
+/// skip most byte comparisons, and 32 bits of arena offset). A million 20-byte ids take about 42 MB, against twice
 /// that for a `Set<String>` of separately allocated strings. Membership is exact: a hash match is
 /// always confirmed by comparing bytes, so two different ids are never reported as duplicates.
 struct RecordIDSet {
@@ -39,9 +39,8 @@ struct RecordIDSet {
     }
 
     private mutating func insert(bytes: UnsafeBufferPointer<UInt8>, position: Int) -> Outcome {
-        let hash = RecordIDSet.hash(bytes)
-        let tag = hash & 0xFFFF_FFFF_0000_0000
-        var index = Int(truncatingIfNeeded: hash) & mask
+        let tag = RecordIDSet.hash(bytes) & 0xFFFF_FFFF_0000_0000
+        var index = RecordIDSet.home(tag) & mask
         while true {
             let slot = slots[index]
             if slot == 0 { break }
@@ -86,23 +85,25 @@ struct RecordIDSet {
         }
     }
 
-    /// Doubles the table, re-placing every entry by its hash (recomputed from the arena).
+    /// Doubles the table, re-placing every entry by the hash bits its slot keeps, so growing never
+    /// reads the arena.
     private mutating func grow() {
         let newCount = slots.count * 2
         var newSlots = [UInt64](repeating: 0, count: newCount)
         let newMask = newCount - 1
-        arena.withUnsafeBufferPointer { stored in
-            for slot in slots where slot != 0 {
-                let offset = Int(slot & 0xFFFF_FFFF) - 1
-                let length = Int(stored[offset + 4]) | Int(stored[offset + 5]) << 8
-                let bytes = UnsafeBufferPointer(rebasing: stored[(offset + 6)..<(offset + 6 + length)])
-                var index = Int(truncatingIfNeeded: RecordIDSet.hash(bytes)) & newMask
-                while newSlots[index] != 0 { index = (index + 1) & newMask }
-                newSlots[index] = slot
-            }
+        for slot in slots where slot != 0 {
+            var index = RecordIDSet.home(slot) & newMask
+            while newSlots[index] != 0 { index = (index + 1) & newMask }
+            newSlots[index] = slot
         }
         slots = newSlots
         mask = newMask
+    }
+
+    /// The preferred table index of a slot or tag: its hash bits, which the table never outgrows
+    /// (it would need 2^32 slots).
+    private static func home(_ slotOrTag: UInt64) -> Int {
+        Int(truncatingIfNeeded: slotOrTag >> 32)
     }
 
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
