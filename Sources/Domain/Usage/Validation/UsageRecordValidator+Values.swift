@@ -4,12 +4,13 @@
 // Quantities, amounts, tiers and times: the cells that are parsed rather than looked up.
 
 extension UsageRecordValidator {
-    /// The record's interval as far as it could be read; both nil-free and ordered only when
-    /// `isUsable`, which is when the subscription's activity can be checked against it.
+    /// The record's times as far as they could be read.
     struct Times {
         var start: Timestamp?
         var end: Timestamp?
 
+        /// Both times, when both were read and start is before end: only then can the
+        /// subscription's activity be checked against them.
         var interval: (start: Timestamp, end: Timestamp)? {
             guard let start, let end, start < end else { return nil }
             return (start, end)
