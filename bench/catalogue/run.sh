@@ -23,6 +23,8 @@
 #     unary       interop-server BenchmarkService/UnaryCall, 1 byte each way (the bare RPC)
 #     getproduct  usageflow VendorService/GetProduct with `authorization: Bearer <vendor key>`
 #     listitems   usageflow VendorService/ListItems{product_id, page_size ITEMS}, same header
+#     unary-large interop-server UnaryCall with a reply as large as ListItems' (unary_like.py), for
+#                 information: what the transport alone costs for that many reply bytes
 #   Each workload first gets a calibration run (also the warm-up) that sizes -n to about SECS
 #   seconds; then REPS repetitions, interleaved (the order rotates every repetition) so that load
 #   from other processes falls on every workload alike.
@@ -128,6 +130,8 @@ start_server interop $((PORT_BASE + 2)) "$OUT/interop-server" --port $((PORT_BAS
 echo "setup: $("$PYTHON" "$HERE/setup.py" "$OUT" setup "127.0.0.1:${PORT[usageflow]}" "$CA" "$OPERATOR_KEY" | tail -1)" \
     | tee "$OUT/checks.txt"
 VENDOR_KEY=$(cat "$OUT/vendor.key")
+# The same bare RPC with a reply as large as ListItems': the transport's share of that read.
+python3 "$HERE/unary_like.py" "$OUT" unary-large "$(awk '$1 == "listitems" {print $4}' "$OUT/expect.txt")"
 
 # 4. The runs.
 declare -A EXPECT_PATH EXPECT_REPLY SERVER_OF N
@@ -135,8 +139,8 @@ while read -r name path _ reply _; do
     EXPECT_PATH[$name]=$path
     EXPECT_REPLY[$name]=$reply
 done < "$OUT/expect.txt"
-SERVER_OF=([unary]=interop [getproduct]=usageflow [listitems]=usageflow)
-WORKLOADS=(unary getproduct listitems)
+SERVER_OF=([unary]=interop [getproduct]=usageflow [listitems]=usageflow [unary-large]=interop)
+WORKLOADS=(unary getproduct listitems unary-large)
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 core_busy() {  # busy jiffies of the server's core
@@ -200,7 +204,7 @@ EOF
         N[$workload]=$(python3 -c "import math,sys; r=float(sys.argv[1]); print(max($UNIT, math.ceil(r*$SECS/$UNIT)*$UNIT))" \
             "$(echo "$line" | cut -f6)")
     fi
-    echo "$line" | awk -F'\t' '{printf "  %-10s %-10s %8s calls  %10s/s  cpu %6ss  valid %-3s  other-load %ss\n", $2, $3, $4, $6, $7, $12, $13}'
+    echo "$line" | awk -F'\t' '{printf "  %-11s %-10s %8s calls  %10s/s  cpu %6ss  valid %-3s  other-load %ss\n", $2, $3, $4, $6, $7, $12, $13}'
 }
 
 echo "calibration (also the warm-up)"
@@ -209,8 +213,8 @@ for workload in "${WORKLOADS[@]}"; do
 done
 for rep in $(seq 1 "$REPS"); do
     echo "repetition $rep/$REPS"
-    for i in 0 1 2; do
-        workload=${WORKLOADS[$(( (rep - 1 + i) % 3 ))]}
+    for i in "${!WORKLOADS[@]}"; do
+        workload=${WORKLOADS[$(( (rep - 1 + i) % ${#WORKLOADS[@]} ))]}
         run_one "$rep" "$workload" "${N[$workload]}"
     done
 done

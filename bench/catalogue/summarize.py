@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # UsageFlow — catalogue read benchmark: turns out/runs.tsv (written by run.sh) into the Markdown
 # summary: medians over the repetitions (calibration runs excluded), each catalogue read as a ratio
-# of the bare UnaryCall rate measured in the same run, and the goal (≥ 50 %).
+# of the bare UnaryCall rate measured in the same run, and the goal (≥ 50 %), judged on the CPU per
+# call (the rate each server reaches on one saturated core; see the comment at the verdict).
 #
 #   summarize.py OUTDIR
 import csv
@@ -15,6 +16,7 @@ WORKLOADS = {
     "unary": "interop-server `BenchmarkService/UnaryCall`, 1 B each way (the bare RPC)",
     "getproduct": "usageflow `VendorService/GetProduct`",
     "listitems": f"usageflow `VendorService/ListItems`, {os.environ.get('ITEMS', '100')} items",
+    "unary-large": "interop-server `UnaryCall` with a reply as large as ListItems' (for information)",
 }
 
 
@@ -65,7 +67,12 @@ def main():
               f"{s['util'] * 100:.0f} % | {s['other'] * 100:.0f} % |")
     print()
     base = stats.get("unary")
-    print("| catalogue read | throughput / UnaryCall | UnaryCall CPU / its CPU per call | goal ≥ 50 % |")
+    # The verdict uses the CPU ratio: on one saturated server core a server's rate is 1 / its CPU per
+    # call, so the CPU ratio is the rate ratio the core would give. The measured throughput ratio
+    # equals it only when both servers kept their core busy; on a shared machine, where other
+    # processes take the core's time, throughput follows the scheduler's share instead.
+    print("| catalogue read | CPU per call, UnaryCall / read (**rate ratio on a saturated core**) | "
+          "measured throughput / UnaryCall | goal ≥ 50 % |")
     print("|---|---:|---:|---|")
     for workload in ("getproduct", "listitems"):
         s = stats.get(workload)
@@ -74,8 +81,16 @@ def main():
             continue
         ratio = s["rate"] / base["rate"]
         cpu_ratio = base["us"] / s["us"]
-        print(f"| {WORKLOADS[workload]} | **{ratio * 100:.0f} %** | {cpu_ratio * 100:.0f} % | "
-              f"{'met' if ratio >= GOAL else 'not met'} |")
+        print(f"| {WORKLOADS[workload]} | **{cpu_ratio * 100:.0f} %** | {ratio * 100:.0f} % | "
+              f"{'met' if cpu_ratio >= GOAL else 'not met'} |")
+    large = stats.get("unary-large")
+    if large and base:
+        print(f"| {WORKLOADS['unary-large']} | {base['us'] / large['us'] * 100:.0f} % | "
+              f"{large['rate'] / base['rate'] * 100:.0f} % | — |")
+    if base and min(s["util"] for s in stats.values()) < 0.9:
+        print("\nNot every server kept its core ≥ 90 % busy (other processes took its time, or the client "
+              "could not keep up), so the measured throughput ratios say more about the scheduler than about "
+              "the servers; the CPU ratios depend on it much less.")
     if invalid:
         print("\nInvalid runs (excluded):\n")
         for r in invalid:
