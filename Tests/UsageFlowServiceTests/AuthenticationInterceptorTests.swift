@@ -428,12 +428,40 @@ private let secret = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
                 let minuteLater = world.clock.now()
                 _ = try await clients.whoami(metadata: vendor)
                 #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == minuteLater)
-                // A refused call still proved the key: it counts as a use.
+                // A refused call changes nothing, not even the last use; the next admitted one records it.
                 world.clock.advance(seconds: 120)
                 _ = await expectRPCError(.permissionDenied) {
                     try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey))
                 }
-                #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == world.clock.now())
+                #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == minuteLater)
+                let admitted = world.clock.now()
+                _ = try await clients.whoami(metadata: vendor)
+                #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == admitted)
+            }
+        }
+    }
+
+    @Test("a refused call records no use of its key, not even the key's first", arguments: [100, 0])
+    func refusedCallRecordsNoUse(cacheCapacity: Int) async throws {
+        try await AuthWorld.with { world in
+            let router = world.router(interceptor: world.interceptor(cacheCapacity: cacheCapacity))
+            try await world.withClients(router: router) { clients async throws in
+                // The wrong kind of key, then a read-only key on a write.
+                _ = await expectRPCError(.permissionDenied) {
+                    try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey))
+                }
+                var create = Usageflow_V1_CreateAccountRequest()
+                create.role = .vendor
+                create.name = "Refused"
+                _ = await expectRPCError(.permissionDenied) {
+                    try await clients.admin.createAccount(create, options: bearer(world.readOnlyOperatorKey))
+                }
+                world.clock.advance(seconds: 120)
+                _ = await expectRPCError(.permissionDenied) {
+                    try await clients.admin.listAccounts(.init(), options: bearer(world.vendorKey))
+                }
+                #expect(try await world.key(world.vendorKey.key.id)?.lastUsedAt == nil)
+                #expect(try await world.key(world.readOnlyOperatorKey.key.id)?.lastUsedAt == nil)
             }
         }
     }

@@ -25,7 +25,8 @@ import RPCCore
 /// Verified credentials are cached for `cacheLifetime` (a few seconds), so steady traffic costs
 /// one SHA-256 and no database read per call; a revocation through this server's handlers
 /// (`ServerContext.credentialRevoked`) takes effect at once. A key's `last_used_at` is written at
-/// most once per `lastUseInterval`.
+/// most once per `lastUseInterval`, and only for calls the policy admits: a refused call changes
+/// nothing, not even when the key was last used.
 public struct AuthenticationInterceptor: ServerInterceptor {
     /// Services every client may call without a credential: health checks and reflection.
     public static let standardPublicServices: Set<String> = [
@@ -89,8 +90,9 @@ public struct AuthenticationInterceptor: ServerInterceptor {
             throw AuthorizationError.permissionDenied(
                 "\(method.path) has no access policy; it is closed to every caller")
         }
-        let principal = try await authenticate(call.context)
+        let (principal, use) = try await authenticate(call.context)
         try policy.authorize(principal, method: method.path)
+        if let use { await record(use) }
         var call = call
         call.context.values[PrincipalKey.self] = principal
         call.context.values[CredentialCacheKey.self] = cache
@@ -103,8 +105,17 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     static let malformedKeyMessage =
         "the authorization header is malformed: expected `Bearer KEY-dddd-dddd.<secret>` with the key as issued"
 
-    /// The caller's principal, nil when it sent no credential, or UNAUTHENTICATED for a bad one.
-    private func authenticate(_ context: ServerContext) async throws -> Principal? {
+    /// A verified API key's use, recorded once the policy has admitted the call.
+    private struct KeyUse {
+        let keyID: String
+        /// The last-use time the key had when it was read, for deciding whether to write again.
+        let stored: Timestamp?
+        let time: Timestamp
+    }
+
+    /// The caller's principal (nil when it sent no credential) and, for an API key, the use to
+    /// record if the call is admitted; or UNAUTHENTICATED for a bad credential.
+    private func authenticate(_ context: ServerContext) async throws -> (Principal?, KeyUse?) {
         let headers = context.requestMetadata.filter { $0.key == "authorization" }
         if headers.count > 1 {
             throw AuthorizationError.unauthenticated("send one authorization header, not \(headers.count)")
@@ -121,12 +132,12 @@ public struct AuthenticationInterceptor: ServerInterceptor {
             }
         }
         if let leaf = context.peer.certificateChain.first {
-            return try await principal(for: leaf)
+            return (try await principal(for: leaf), nil)
         }
-        return nil
+        return (nil, nil)
     }
 
-    private func principal(for token: APIKeyToken) async throws -> Principal {
+    private func principal(for token: APIKeyToken) async throws -> (Principal, KeyUse) {
         let clock = operations.environment.clock
         let now = clock.now()
         let authenticated: CredentialOperations.AuthenticatedKey
@@ -144,12 +155,16 @@ public struct AuthenticationInterceptor: ServerInterceptor {
             cache.insert(found, generation: generation, now: now)
             authenticated = found
         }
-        if cache.claimUse(of: token.keyID, stored: authenticated.key.lastUsedAt, now: now) {
-            // Advice for people, not a rule: a failed write must not fail the call.
-            try? await operations.recordUse(keyID: token.keyID, at: now)
-        }
-        return Principal(
+        let principal = Principal(
             tenant: authenticated.tenant, credential: .apiKey(id: authenticated.key.id), scope: authenticated.key.scope)
+        return (principal, KeyUse(keyID: token.keyID, stored: authenticated.key.lastUsedAt, time: now))
+    }
+
+    /// Writes a key's last-use time, at most once per `lastUseInterval`.
+    private func record(_ use: KeyUse) async {
+        guard cache.claimUse(of: use.keyID, stored: use.stored, now: use.time) else { return }
+        // Advice for people, not a rule: a failed write must not fail the call.
+        try? await operations.recordUse(keyID: use.keyID, at: use.time)
     }
 
     private func principal(for leaf: PeerCertificate) async throws -> Principal {

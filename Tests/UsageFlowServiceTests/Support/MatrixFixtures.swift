@@ -295,6 +295,15 @@ struct MatrixSnapshot: Equatable, Sendable {
     var subscriptions: [Subscription] = []
     var serviceIdentities: [ServiceIdentity] = []
 
+    /// The same, with every key's last-use time cleared: a call the policy admits records its key's
+    /// use (at most once a minute), also when the operation then refuses it; a call the policy
+    /// refuses records nothing, so it is compared with the last-use times included.
+    var ignoringLastUse: MatrixSnapshot {
+        var copy = self
+        for index in copy.apiKeys.indices { copy.apiKeys[index].lastUsedAt = nil }
+        return copy
+    }
+
     /// The collections that differ from `other`'s, for a failure message.
     func changes(from other: MatrixSnapshot) -> [String] {
         var changed: [String] = []
@@ -357,12 +366,6 @@ struct MatrixSnapshot: Equatable, Sendable {
 
 }
 
-/// A clock that stands still: every object of the run has the same times, and after one call a
-/// key's last-use time never needs writing again, so a refused call has nothing to record.
-final class MatrixClock: DomainClock {
-    func now() -> Timestamp { Timestamp(secondsSinceEpoch: 1_767_225_600) }  // 2026-01-01T00:00:00Z
-}
-
 /// The two worlds, world A's credentials, and the server's router over one SQLite file.
 final class MatrixWorld: Sendable {
     let directory: String
@@ -401,7 +404,7 @@ final class MatrixWorld: Sendable {
         self.directory = directory
         self.store = store
         let environment = DomainEnvironment(
-            store: store, clock: MatrixClock(), identifiers: IdentifierGenerator(source: NonZeroDigits()))
+            store: store, clock: SteppingClock(), identifiers: IdentifierGenerator(source: NonZeroDigits()))
         self.environment = environment
         let seededA = try await MatrixTenantWorld.seed("A", counter: counter, in: environment)
         let seededB = try await MatrixTenantWorld.seed("B", counter: counter, in: environment)
@@ -437,24 +440,6 @@ final class MatrixWorld: Sendable {
         router = UsageFlowServer.makeRouter(
             environment: environment, log: EventLog(level: .error) { _ in }, health: HealthService(),
             clientCertificatesVerified: false)
-        try await warmUp()
-    }
-
-    /// Calls once with every key before the matrix starts comparing snapshots.
-    ///
-    /// The interceptor records a key's use on its first call (then at most once a minute), also
-    /// when the policy goes on to refuse the call: bookkeeping of the credential, not a change the
-    /// call made. With the clock standing still, no later call records it again.
-    private func warmUp() async throws {
-        let call = MatrixCall { client, options in
-            let reply = try await client.unary(
-                Usageflow_V1_AdminService.ListAccounts.schema, request: Usageflow_V1_ListAccountsRequest(),
-                options: options, output: Usageflow_V1_ListAccountsResponse.self)
-            return MatrixResponse(bytes: reply.serializedBytes(), pageCount: nil)
-        }
-        for principal in MatrixPrincipal.allCases where principal.authenticated != nil {
-            _ = try await perform(call, as: principal)
-        }
     }
 
     func close() async {

@@ -201,9 +201,8 @@ enum MatrixRules {
     static func expectation(
         _ row: MatrixRow, _ principal: MatrixPrincipal, _ target: MatrixTarget
     ) -> MatrixExpectation {
-        guard let credential = principal.authenticated else { return MatrixExpectation(.unauthenticated) }
-        guard credential.kind == row.allowedKind else { return MatrixExpectation(.permissionDenied) }
-        if row.access == .write && credential.scope == .readOnly { return MatrixExpectation(.permissionDenied) }
+        guard principal.authenticated != nil else { return MatrixExpectation(.unauthenticated) }
+        guard admits(row, principal) else { return MatrixExpectation(.permissionDenied) }
         if let override = row.overrides.first(where: { $0.applies(to: principal, target) }) {
             return override.expectation
         }
@@ -214,6 +213,15 @@ enum MatrixRules {
         case (.filter, _): return .emptyPage
         default: return MatrixExpectation(.notFound)
         }
+    }
+}
+
+extension MatrixRules {
+    /// Whether the row's policy lets `principal` through to the operation, which may still refuse
+    /// the call; such a call records its key's use.
+    static func admits(_ row: MatrixRow, _ principal: MatrixPrincipal) -> Bool {
+        guard let credential = principal.authenticated, credential.kind == row.allowedKind else { return false }
+        return row.access == .read || credential.scope == .full
     }
 }
 
