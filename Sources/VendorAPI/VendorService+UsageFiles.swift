@@ -6,6 +6,7 @@ import Domain
 import ProtoWire
 import RPCCore
 import ServiceSupport
+import UsageIngest
 import WellKnownTypes
 
 // Usage files: create, change, upload (a record stream or spreadsheet bytes), read the results,
@@ -166,11 +167,75 @@ extension VendorService {
         return Usageflow_V1_UsageFile(processed, includingNote: true)
     }
 
+    /// A header, then the bytes of an XLSX workbook or a CSV file in chunks of any size: spooled
+    /// to disk (a workbook is read from its end, so it must be whole first), then read and
+    /// processed like a record stream.
+    ///
+    /// More bytes than the limit, a declared format the bytes do not have, or a file that cannot
+    /// be read (a truncated archive, no records sheet, no header) make the file `invalid` with the
+    /// reason as its error detail.
     public func uploadUsageFile(
         requests: RequestStream<Usageflow_V1_UploadUsageFileRequest>, context: ServerContext
     ) async throws -> Usageflow_V1_UsageFile {
-        _ = try context.tenant()
-        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
+        let tenant = try context.tenant()
+        var messages = requests.makeAsyncIterator()
+        guard let first = try await messages.next() else {
+            throw DomainError.invalid(field: "header", "the stream is empty: send a header naming the file first")
+        }
+        guard case .header(let header)? = first.content else {
+            throw DomainError.invalid(field: "header", "the first message must be a header naming the file")
+        }
+        var validation = Validation()
+        if header.fileId.isEmpty { validation.fail("header.file_id", "is required") }
+        let declared = Self.format(header.format, field: "header.format", into: &validation)
+        try validation.check()
+        let id = header.fileId
+        let files = usageFiles
+        let limits = usageLimits
+        _ = try await files.beginUpload(tenant, id: id)
+
+        let spool: UploadSpool
+        do {
+            spool = try UploadSpool(limit: limits.bytesPerUpload, directory: spoolDirectory)
+            var index = 0
+            while let message = try await messages.next() {
+                index += 1
+                guard case .chunk(let bytes)? = message.content else {
+                    let problem = message.content == nil ? "has neither a header nor a chunk" : "is a second header"
+                    throw DomainError.invalid(field: "chunk", "message \(index + 1) of the stream \(problem)")
+                }
+                if !spool.limitExceeded { try spool.append(bytes) }
+            }
+            try spool.finish()
+        } catch {
+            _ = try? await files.abandonUpload(tenant, id: id, reason: "the upload was refused or broke off")
+            throw error
+        }
+        defer { spool.remove() }
+        if spool.limitExceeded {
+            return Usageflow_V1_UsageFile(
+                try await files.failUpload(tenant, id: id, detail: limits.bytesExceededDetail), includingNote: true)
+        }
+        let reader: UsageFileReader
+        do {
+            reader = try UsageFileReader(path: spool.path)
+            if let declared, declared != reader.format {
+                throw DomainError.invalid(
+                    field: "header.format",
+                    "the upload was declared \(declared.rawValue.uppercased()) but is a "
+                        + "\(reader.format == .xlsx ? "ZIP archive (XLSX)" : "text (CSV) file")")
+            }
+        } catch let error as DomainError where error.kind == .invalidArgument {
+            return Usageflow_V1_UsageFile(
+                try await files.failUpload(tenant, id: id, detail: error.message), includingNote: true)
+        } catch {
+            _ = try? await files.abandonUpload(tenant, id: id, reason: "the upload could not be opened")
+            throw error
+        }
+        let processed = try await files.process(
+            tenant, id: id, columns: reader.columns, categories: reader.categories
+        ) { try reader.rows() }
+        return Usageflow_V1_UsageFile(processed, includingNote: true)
     }
 
     // MARK: Results
@@ -187,20 +252,65 @@ extension VendorService {
         return response
     }
 
+    /// The last upload with a `status` and an `errors` column, streamed as it is written: a page
+    /// of records at a time, so a file of any size never sits whole in memory.
+    ///
+    /// Only once an upload has been processed; a file whose records change while it streams
+    /// (a new upload began) ends the download with ABORTED rather than a mix of two uploads.
     public func downloadProcessedFile(
         request: Usageflow_V1_DownloadProcessedFileRequest, response: ResponseWriter<Usageflow_V1_FileChunk>,
         context: ServerContext
     ) async throws {
-        _ = try context.tenant()
-        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let format = Self.format(request.format, field: "format", into: &validation) ?? .xlsx
+        try validation.check()
+        let files = usageFiles
+        let file = try await files.get(tenant, id: request.fileId)
+        guard ![.draft, .uploading, .processing].contains(file.status) else {
+            throw DomainError.wrongState(
+                "usage file \(file.id) is \(file.status.rawValue); it has a processed file once an upload is processed")
+        }
+        let categories = try await files.categories(tenant, id: file.id)
+        let writer = try UsageFileWriter.processedFile(file, categories: categories, format: format)
+        var chunks = DownloadChunks(name: "\(file.id)-processed.\(format.rawValue)", format: format, response: response)
+        var page = PageRequest(size: Limits.maxPageSize)
+        while true {
+            let records = try await files.records(tenant, id: file.id, page: page)
+            for record in records.items { try writer.append(record) }
+            try await chunks.send(writer.takeOutput())
+            guard let after = records.nextAfter else { break }
+            page.after = after
+        }
+        let current = try await files.get(tenant, id: file.id)
+        guard current.history.count == file.history.count else {
+            throw DomainError(
+                kind: .aborted, message: "usage file \(file.id) changed during the download; download it again")
+        }
+        try await chunks.send(writer.finish(), last: true)
     }
 
+    /// An empty usage file for one of the vendor's products: the columns its schema and
+    /// capabilities call for, and for XLSX the instructions, general and categories sheets.
     public func downloadTemplate(
         request: Usageflow_V1_DownloadTemplateRequest, response: ResponseWriter<Usageflow_V1_FileChunk>,
         context: ServerContext
     ) async throws {
-        _ = try context.tenant()
-        throw RPCError(code: .unimplemented, message: "\(context.method.path) is not available yet")
+        let tenant = try context.tenant()
+        var validation = Validation()
+        let format = Self.format(request.format, field: "format", into: &validation) ?? .xlsx
+        try validation.check()
+        let product = try await CatalogueOperations(environment: environment).getProduct(tenant, id: request.productId)
+        let bytes = try UsageFileWriter.template(for: product, format: format)
+        var chunks = DownloadChunks(name: "\(product.id)-template.\(format.rawValue)", format: format, response: response)
+        try await chunks.send(bytes, last: true)
+    }
+
+    /// A wire format, nil for unspecified; a violation for a number the API does not define.
+    private static func format(
+        _ wire: Usageflow_V1_UsageFileFormat, field: String, into validation: inout Validation
+    ) -> UsageIngest.UsageFileFormat? {
+        WireEnum.decode(wire, raw: wire.rawValue, field: field, table: [(.xlsx, .xlsx), (.csv, .csv)], into: &validation)
     }
 
     var usageFiles: UsageFileOperations { UsageFileOperations(environment: environment, limits: usageLimits) }
