@@ -62,7 +62,7 @@ import UsageFlowServer
             (missing.activeContract, .distributionContract), (missing.listedListing, .listing),
             (missing.tier1Reseller, .tierAccount), (missing.directCustomer, .tierAccount),
             (missing.directSubscription, .subscription), (missing.serviceIdentity, .serviceIdentity),
-            (missing.vendorKey, .apiKey),
+            (missing.vendorKey, .apiKey), (missing.usage.draftFile, .usageFile),
         ]
         for (id, kind) in kinds { #expect(kind.matches(id), "\(id) is not a well-formed \(kind.format)") }
     }

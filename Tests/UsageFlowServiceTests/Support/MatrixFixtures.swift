@@ -55,6 +55,8 @@ struct MatrixRefs: Sendable {
     var resellerKey: String
     /// A valid key of `vendor` no principal uses, ready to be revoked.
     var vendorKey: String
+    /// The world's usage files (`MatrixTable+Usage.swift`).
+    var usage: MatrixUsageRefs
 
     /// Every id, to search replies for another tenant's.
     var all: [String] {
@@ -63,7 +65,7 @@ struct MatrixRefs: Sendable {
             activeContract, pendingContract, listedListing, pendingListing, tier1Reseller, tier2Reseller,
             directCustomer, tier1Customer, tier2Customer, directSubscription, tier1Subscription, tier2Subscription,
             activeSubscription, suspendedSubscription, serviceIdentity, resellerKey, vendorKey,
-        ]
+        ] + usage.all
     }
 }
 
@@ -238,7 +240,7 @@ struct MatrixTenantWorld: Sendable {
             distributor, accountID: tier1.id, scope: .full, name: "spare")
         let vendorKey = try await credentials.issueKey(.operator, accountID: vendorID, scope: .full, name: "spare")
 
-        let refs = MatrixRefs(
+        var refs = MatrixRefs(
             vendor: vendorID, distributor: distributorID, product: product.id, unlistedProduct: unlisted.id,
             publishedItem: published.id, draftItem: draft.id, marketplace: marketplace.id, freeMarketplace: free.id,
             activeContract: active.id, pendingContract: pending.id, listedListing: listed.id,
@@ -246,7 +248,9 @@ struct MatrixTenantWorld: Sendable {
             directCustomer: direct.id, tier1Customer: customer1.id, tier2Customer: customer2.id,
             directSubscription: directSubscription.id, tier1Subscription: subscription1.id,
             tier2Subscription: subscription2.id, activeSubscription: spare.id, suspendedSubscription: suspended.id,
-            serviceIdentity: identity.id, resellerKey: resellerKey.key.id, vendorKey: vendorKey.key.id)
+            serviceIdentity: identity.id, resellerKey: resellerKey.key.id, vendorKey: vendorKey.key.id,
+            usage: .missing)
+        refs.usage = try await MatrixTenantWorld(environment: environment, counter: counter, refs: refs).seedUsage()
         return (MatrixTenantWorld(environment: environment, counter: counter, refs: refs), tier1, tier2)
     }
 
@@ -266,7 +270,8 @@ struct MatrixTenantWorld: Sendable {
             pendingListing: listing, tier1Reseller: reseller, tier2Reseller: reseller, directCustomer: reseller,
             tier1Customer: reseller, tier2Customer: reseller, directSubscription: subscription,
             tier1Subscription: subscription, tier2Subscription: subscription, activeSubscription: subscription,
-            suspendedSubscription: subscription, serviceIdentity: "SI-000-000", resellerKey: key, vendorKey: key)
+            suspendedSubscription: subscription, serviceIdentity: "SI-000-000", resellerKey: key, vendorKey: key,
+            usage: .missing)
     }()
 }
 
@@ -294,6 +299,8 @@ struct MatrixSnapshot: Equatable, Sendable {
     var customers: [Customer] = []
     var subscriptions: [Subscription] = []
     var serviceIdentities: [ServiceIdentity] = []
+    var usageFiles: [UsageFile] = []
+    var usageRecords: [UsageRecord] = []
 
     /// The same, with every key's last-use time cleared: a call the policy admits records its key's
     /// use (at most once a minute), also when the operation then refuses it; a call the policy
@@ -319,6 +326,8 @@ struct MatrixSnapshot: Equatable, Sendable {
         if customers != other.customers { changed.append("customers") }
         if subscriptions != other.subscriptions { changed.append("subscriptions") }
         if serviceIdentities != other.serviceIdentities { changed.append("service identities") }
+        if usageFiles != other.usageFiles { changed.append("usage files") }
+        if usageRecords != other.usageRecords { changed.append("usage records") }
         return changed
     }
 
@@ -360,6 +369,10 @@ struct MatrixSnapshot: Equatable, Sendable {
             snapshot.contracts = try allPages { try tx.contracts(ContractFilter(), page: $0) }
             snapshot.listings = try allPages { try tx.listings(ListingFilter(), page: $0) }
             snapshot.subscriptions = try allPages { try tx.subscriptions(SubscriptionFilter(), page: $0) }
+            snapshot.usageFiles = try allPages { try tx.usageFiles(UsageFileFilter(), page: $0) }
+            for file in snapshot.usageFiles {
+                snapshot.usageRecords += try allPages { try tx.usageRecords(fileID: file.id, status: nil, page: $0) }
+            }
             return snapshot
         }
     }

@@ -165,9 +165,9 @@ struct MatrixRow: Sendable {
         }
     }
 
-    /// Get and List RPCs only read; every other RPC changes something.
+    /// Get, List and Download RPCs only read; every other RPC changes something.
     var access: Access {
-        method.name.hasPrefix("Get") || method.name.hasPrefix("List") ? .read : .write
+        ["Get", "List", "Download"].contains { method.name.hasPrefix($0) } ? .read : .write
     }
 
     /// Whether world B's objects may appear in the row's replies: the operator's rows, which see
@@ -247,7 +247,8 @@ enum MatrixTable {
         Usageflow_V1_ResellerService.schema,
     ]
 
-    static let rows: [MatrixRow] = adminRows + vendorRows + distributorRows + resellerRows
+    static let rows: [MatrixRow] =
+        adminRows + vendorRows + vendorUsageRows + distributorRows + distributorUsageRows + resellerRows
 
     static let cells: [MatrixCell] = rows.flatMap { row in
         MatrixPrincipal.allCases.flatMap { principal in
