@@ -167,11 +167,19 @@ def header_for(rows: list[dict], extra: tuple[str, ...] = ()) -> list[str]:
 
 
 def write_xlsx(path: Path, rows: list[dict], *, sheet: str = "records", header: list[str] | None = None,
-               categories: list[tuple[str, str, str]] | None = None, date_cells: bool = True) -> Path:
+               categories: list[tuple[str, str, str]] | None = None, date_cells: bool = True,
+               writer: str = "openpyxl") -> Path:
     """A workbook as a vendor's tool writes one: decoy `instructions` and `general` sheets first,
-    the records sheet by name, strings in the shared-string table (openpyxl's way), numbers as
-    numbers and times as Excel date cells (or as text when `date_cells` is false)."""
+    the records sheet by name, numbers as numbers and times as Excel date cells (or as text when
+    `date_cells` is false).
+
+    openpyxl writes strings inline in each cell; XlsxWriter (`writer="xlsxwriter"`) writes them to
+    the shared-string table, as Excel does, so both ways of storing text are exercised.
+    """
     header = header or header_for(rows)
+    if writer == "xlsxwriter":
+        return _write_xlsx_shared_strings(path, rows, sheet=sheet, header=header, categories=categories,
+                                          date_cells=date_cells)
     book = openpyxl.Workbook()
     instructions = book.active
     instructions.title = "instructions"
@@ -201,6 +209,45 @@ def write_xlsx(path: Path, rows: list[dict], *, sheet: str = "records", header: 
     return path
 
 
+def _write_xlsx_shared_strings(path: Path, rows: list[dict], *, sheet: str, header: list[str],
+                               categories, date_cells: bool) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    date_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    book.add_worksheet("instructions").write_string(0, 0, "Report usage in the records sheet; this sheet is ignored.")
+    general = book.add_worksheet("general")
+    general.write_row(0, 0, ["attribute_id", "attribute_value"])
+    general.write_row(1, 0, ["report_name", "written by XlsxWriter"])
+    records = book.add_worksheet(sheet)
+    records.write_row(0, 0, header)
+    for number, values in enumerate(rows, start=1):
+        for column, name in enumerate(header):
+            value = values.get(name)
+            if value is None:
+                continue
+            if isinstance(value, dt.datetime):
+                if date_cells:
+                    records.write_datetime(number, column, value, date_format)
+                else:
+                    records.write_string(number, column, text_time(value))
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+                # XlsxWriter stores numbers as doubles; these fixtures' decimals have exact
+                # shortest forms, so the cell text is the decimal as written.
+                records.write_number(number, column, float(value))
+            else:
+                records.write_string(number, column, str(value))
+    if categories is not None:
+        sheet_ = book.add_worksheet("categories")
+        sheet_.write_row(0, 0, ["category_id", "category_name", "category_description"])
+        for number, category in enumerate(categories, start=1):
+            for column, value in enumerate(category):
+                if value:
+                    sheet_.write_string(number, column, value)
+    book.close()
+    return path
+
+
 def write_csv(path: Path, rows: list[dict], *, header: list[str] | None = None) -> Path:
     """RFC 4180: CRLF line ends, quotes only where needed, times as `YYYY-MM-DD HH:MM:SS`."""
     header = header or header_for(rows)
@@ -225,13 +272,17 @@ def write_fixture(directory: Path, fmt: str, rows: list[dict], **options) -> Pat
     options.pop("sheet", None)
     options.pop("categories", None)
     options.pop("date_cells", None)
+    options.pop("writer", None)
     return write_csv(path, rows, **options)
 
 
 def read_xlsx_rows(data: bytes, sheet: str = "records") -> list[list]:
+    """A sheet's rows, each padded to the header's width (a row's trailing empty cells may be absent)."""
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     assert sheet in book.sheetnames, book.sheetnames
-    return [list(r) for r in book[sheet].iter_rows(values_only=True)]
+    rows = [list(r) for r in book[sheet].iter_rows(values_only=True)]
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
 
 
 def read_csv_rows(data: bytes) -> list[list[str]]:
