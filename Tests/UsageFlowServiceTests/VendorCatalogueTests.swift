@@ -22,13 +22,14 @@ private let longName = String(repeating: "n", count: 256)
 struct VendorPolicyTests {
     static let reads: Set<String> = [
         "GetProduct", "ListProducts", "GetItem", "ListItems", "ListUnits", "ListContracts", "ListListings",
-        "ListSubscriptions", "GetSubscription",
+        "ListSubscriptions", "GetSubscription", "GetUsageFile", "ListUsageFiles", "ListRecords",
+        "DownloadProcessedFile", "DownloadTemplate",
     ]
 
-    @Test("every RPC has a policy: vendor keys only, Get and List read, the rest write")
+    @Test("every RPC has a policy: vendor keys only, Get, List and Download read, the rest write")
     func everyRPC() {
         let methods = RPC.schema.methods
-        #expect(methods.count == 20)
+        #expect(methods.count == 31)
         #expect(Set(VendorService.policies.keys) == Set(methods.map(\.path)))
         for method in methods {
             let expected: Policy = Self.reads.contains(method.name) ? .read(.vendor) : .write(.vendor)
