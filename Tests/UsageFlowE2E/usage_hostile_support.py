@@ -9,7 +9,9 @@ import contextlib
 import datetime as dt
 import os
 import signal
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
@@ -274,3 +276,44 @@ def write_workbook(path: Path, sheet: Iterable[bytes], *, sheet_name: str = "rec
                     buffer, size = [], 0
             out.write(b"".join(buffer))
     return path
+
+
+def workbook_parts(sheet: bytes, *, sheet_name: str = "records",
+                   shared_strings: bytes | None = None) -> list[tuple[str, bytes]]:
+    """The parts of the minimal workbook `write_workbook` writes, in memory."""
+    shared = shared_strings is not None
+    parts = [
+        ("[Content_Types].xml", CONTENT_TYPES.format(shared=SHARED_OVERRIDE if shared else "").encode()),
+        ("_rels/.rels", ROOT_RELS.encode()),
+        ("xl/workbook.xml", WORKBOOK.format(name=sheet_name).encode()),
+        ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(shared=SHARED_REL if shared else "").encode()),
+    ]
+    if shared:
+        parts.append(("xl/sharedStrings.xml", shared_strings))
+    parts.append(("xl/worksheets/sheet1.xml", sheet))
+    return parts
+
+
+def raw_archive(parts: list[tuple[str, bytes]], *, cut: str | None = None) -> bytes:
+    """A ZIP archive written field by field, each part deflated. The part named `cut` keeps
+    only the first half of its compressed bytes while its headers and the central directory
+    agree with that shorter length: an archive that is whole as a container but whose entry
+    ends before its deflate stream does (what a truncated copy of one member looks like)."""
+    out = bytearray()
+    central = bytearray()
+    for name, content in parts:
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        compressed = packer.compress(content) + packer.flush()
+        if name == cut:
+            compressed = compressed[:len(compressed) // 2]
+        crc = zlib.crc32(content)
+        encoded = name.encode()
+        offset = len(out)
+        fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0x21, crc, len(compressed), len(content))
+        out += b"PK\x03\x04" + fields + struct.pack("<HH", len(encoded), 0) + encoded + compressed
+        central += (b"PK\x01\x02" + struct.pack("<H", 20) + fields
+                    + struct.pack("<HHHHHII", len(encoded), 0, 0, 0, 0, 0, offset) + encoded)
+    directory = len(out)
+    out += central
+    out += b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(parts), len(parts), len(central), directory, 0)
+    return bytes(out)
