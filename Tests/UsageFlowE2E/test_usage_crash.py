@@ -17,6 +17,7 @@ import concurrent.futures
 import os
 import random
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -251,3 +252,45 @@ def _kill_when_processing(server, future, api, w, file_id: str, extra: float) ->
             return True
         time.sleep(0.005)
     return False
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "usageflow serve does not clear its spool directory at start-up: an upload interrupted by SIGKILL "
+    "leaves its usageflow-upload-* file behind for good, so every crash during an upload leaks disk"))
+def test_restart_removes_the_spool_of_an_upload_interrupted_by_a_crash(pki, tmp_path_factory):
+    work = tmp_path_factory.mktemp("spool")
+    server = hs.LimitedServer(work / "server", pki)
+    server.init()
+    server.start()
+    channel = server.channel()
+    try:
+        api = support.Api(channel)
+        w = hs.make_world(api, server, "Spool")
+        file_id = hs.new_file(api, w)["id"]
+        spooled = threading.Event()
+
+        def pieces():
+            # The first bytes, then a pause until the server has started spooling them.
+            yield b"record_id,item_search_criteria,item_search_value,quantity\r\n" * 100
+            spooled.wait(timeout=30)
+            yield b"x,item.mpn,y,1\r\n"
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(hs.upload_bytes, api, w.vendor.key, file_id, pieces(), "csv")
+        deadline = time.monotonic() + 20
+        while not server.spool_files() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.spool_files(), "the upload never reached the spool"
+        server.kill()
+        spooled.set()
+        with pytest.raises(uf.CallError):
+            future.result(timeout=30)
+        pool.shutdown()
+        server.start()
+        status = uf.GrpcDriver(api).get(w.vendor.key, file_id)["status"]
+        assert status == uf.STATUS["draft"], status
+        assert server.spool_files() == [], f"spool files after the restart: {server.spool_files()}"
+    finally:
+        channel.close()
+        code = server.stop()
+        assert code == 0
