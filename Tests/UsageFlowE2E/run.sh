@@ -10,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/system-packages.sh
 usageflow_install_system_packages openssl
+# LibreOffice Calc re-saves workbooks for test_usage_libreoffice.py, which is skipped without it.
+usageflow_install_system_packages libreoffice-calc-nogui \
+    || echo "usageflow e2e: LibreOffice could not be installed; its workbook tests will be skipped" >&2
 usageflow_require_swift
 
 python="$(scripts/python-env.sh)"
