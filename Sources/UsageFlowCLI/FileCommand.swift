@@ -34,7 +34,8 @@ enum FileCommand {
                  transfer: .upload),
             Verb(name: "status", method: "GetUsageFile", positional: "id",
                  summary: "FILE_ID: status, counts and error detail"),
-            Verb(name: "list", method: "ListUsageFiles", positional: nil, summary: "your files (--status, --product-id…)"),
+            Verb(name: "list", method: "ListUsageFiles", positional: nil,
+                 summary: "your files (--status, --product-id…)"),
             Verb(name: "update", method: "UpdateUsageFile", positional: "id",
                  summary: "FILE_ID: change name, description, note or external id"),
             Verb(name: "records", method: "ListRecords", positional: "file_id",
@@ -167,7 +168,9 @@ enum FileCommand {
         return text
     }
 
-    private static func commandHelp(_ verb: Verb, role: String, genericPath: CommandPath, method: DynamicMethod) -> String {
+    private static func commandHelp(
+        _ verb: Verb, role: String, genericPath: CommandPath, method: DynamicMethod
+    ) -> String {
         var text = "usageflow \(role) files \(verb.name) — \(verb.summary)\n"
         switch verb.transfer {
         case .upload:

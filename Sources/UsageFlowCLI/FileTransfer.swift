@@ -46,7 +46,8 @@ enum FileTransfer {
         let total: Int? = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
         if options.dryRun {
             Console.out((try? header.jsonString(options: JSONEncodingOptions(pretty: true))) ?? "{}")
-            Console.out("\n(then \(total.map(UploadProgress.size) ?? "the file's bytes") in chunks of at most \(UploadProgress.size(chunkSize)))\n")
+            let size = total.map(UploadProgress.size) ?? "the file's bytes"
+            Console.out("\n(then \(size) in chunks of at most \(UploadProgress.size(chunkSize)))\n")
             return 0
         }
 

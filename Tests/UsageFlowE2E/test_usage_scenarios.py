@@ -209,8 +209,8 @@ def period_rows(prefix: str, item, subscription) -> list[dict]:
         row(f"{prefix}-reversed", item, subscription, 1, start=at(1, 11), end=at(1, 10)),
         row(f"{prefix}-offset", item, subscription, 1, start=uf.text_time(at(1, 10), "+02:00"),
             end=uf.text_time(at(1, 11), "+00:00")),
-        row(f"{prefix}-inside", item, subscription, Decimal("0.0001"), start=uf.text_time(at(0, 0)).replace(" ", "T") + "Z",
-            end=at(2, 23, 59)),
+        row(f"{prefix}-inside", item, subscription, Decimal("0.0001"),
+            start=uf.text_time(at(0, 0)).replace(" ", "T") + "Z", end=at(2, 23, 59)),
     ]
 
 

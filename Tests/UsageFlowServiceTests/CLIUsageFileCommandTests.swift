@@ -60,12 +60,14 @@ struct CLIUsageFileCommandTests {
 
     @Test("records, accept, reject and processed take their request's flags beside the bare id")
     func flagsBesideTheID() async throws {
-        let records = try await Self.dryRun(["vendor", "files", "records", "UF-1", "--status", "invalid", "--page-size", "10"])
+        let records = try await Self.dryRun(
+            ["vendor", "files", "records", "UF-1", "--status", "invalid", "--page-size", "10"])
         #expect(records["status"] as? String == "USAGE_RECORD_STATUS_INVALID")
         #expect(records["pageSize"] as? Int == 10)
         let reject = try await Self.dryRun(["distributor", "files", "reject", "UF-1", "--note", "doubled"])
         #expect(reject["note"] as? String == "doubled")
-        let processed = try await Self.dryRun(["vendor", "files", "processed", "UF-1", "--format", "csv", "--out", "x.csv"])
+        let processed = try await Self.dryRun(
+            ["vendor", "files", "processed", "UF-1", "--format", "csv", "--out", "x.csv"])
         #expect(processed["format"] as? String == "USAGE_FILE_FORMAT_CSV")
         #expect(processed["out"] == nil)
     }
@@ -108,8 +110,10 @@ struct CLIUsageFileCommandTests {
     static let usageCases: [UsageCase] = [
         UsageCase(["vendor", "files", "upload"], "FILE_ID PATH"),
         UsageCase(["vendor", "files", "upload", "UF-1"], "FILE_ID PATH"),
-        UsageCase(["vendor", "files", "upload", "UF-1", "/nonexistent/usage.csv"], "cannot read /nonexistent/usage.csv"),
-        UsageCase(["vendor", "files", "upload", "UF-1", "/etc/hostname", "--format", "ods"], "--format: expected xlsx or csv"),
+        UsageCase(
+            ["vendor", "files", "upload", "UF-1", "/nonexistent/usage.csv"], "cannot read /nonexistent/usage.csv"),
+        UsageCase(
+            ["vendor", "files", "upload", "UF-1", "/etc/hostname", "--format", "ods"], "--format: expected xlsx or csv"),
         UsageCase(["vendor", "files", "upload", "UF-1", "a.csv", "b.csv"], "FILE_ID PATH"),
         UsageCase(["vendor", "files", "upload", "UF-1", "a.csv", "--progress=yes"], "--progress"),
         UsageCase(["vendor", "files", "status"], "FILE_ID"),
