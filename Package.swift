@@ -91,7 +91,7 @@ let package = Package(
             name: "UsageFlowCLI",
             dependencies: [
                 "UsageFlowServer", "ProtoDynamic", "Contracts", "RPCCore", "RPCHTTP2Transport", "TLS", "ProtoWire",
-                "Domain", "Storage",
+                "Domain", "Storage", "UsageIngest",
             ],
             swiftSettings: strictSettings
         ),

@@ -5,6 +5,7 @@ import Domain
 import Glibc
 import Storage
 import UsageFlowServer
+import UsageIngest
 
 /// `usageflow serve`: opens the database, seeds the demo set when asked, serves until SIGTERM or
 /// SIGINT, drains, closes the database and exits 0.
@@ -48,7 +49,11 @@ enum ServeCommand {
         let environmentValues = DomainEnvironment(store: store)
 
         // An upload a crash or kill cut short left its file uploading or processing, with the
-        // previous record set intact; return such files to where they were before serving.
+        // previous record set intact, and its spooled bytes on disk; delete the bytes (only those
+        // no live process holds) and return such files to where they were before serving.
+        for path in UploadSpool.removeAbandoned(in: configuration.spoolDirectory) {
+            log.log(.warn, "abandoned upload spool removed", ["path": .string(path)])
+        }
         do {
             let recovered = try await UsageFileOperations(environment: environmentValues).recoverInterruptedUploads()
             for file in recovered {

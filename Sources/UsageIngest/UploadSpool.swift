@@ -13,6 +13,11 @@ import Domain
 /// stops writing and answers `.limitExceeded` — the caller marks the file invalid — instead of
 /// growing: an upload can never fill the disk or memory. The file is removed when the spool is
 /// (`remove()`, or when the last reference goes away); `withSpool` scopes it to a closure.
+///
+/// A spool holds an exclusive `flock` on its file until it is removed, and the kernel drops the
+/// lock when the process dies; so at startup `removeAbandoned(in:)` can tell a spool that a crash
+/// or kill left behind (no lock) from one another server process sharing the directory is still
+/// using (locked), and deletes only the former.
 public final class UploadSpool {
     public enum Outcome: Sendable, Hashable {
         case accepted
@@ -25,18 +30,26 @@ public final class UploadSpool {
     public private(set) var byteCount = 0
     public private(set) var limitExceeded = false
     private var descriptor: Int32
+    private var finished = false
     private var removed = false
+
+    /// Spool file names start with this; nothing else in a spool directory is ever touched.
+    static let namePrefix = "usageflow-upload-"
 
     /// Creates an empty spool file in `directory` (default `$TMPDIR`, else `/tmp`), readable
     /// only by this process's user.
     public init(limit: Int = UsageLimits.default.bytesPerUpload, directory: String? = nil) throws(DomainError) {
         let base = directory ?? Self.temporaryDirectory()
         var template = Array((base.hasSuffix("/") ? base : base + "/").utf8CString.dropLast())
-        template.append(contentsOf: Array("usageflow-upload-XXXXXX".utf8CString))
+        template.append(contentsOf: Array((Self.namePrefix + "XXXXXX").utf8CString))
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else {
             throw DomainError.internalFailure("cannot create an upload spool in \(base): \(Self.describeErrno())")
         }
+        // Not inherited by anything the server might start; and the lock cannot be contended on
+        // a file nobody else has opened.
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        _ = flock(descriptor, LOCK_EX | LOCK_NB)
         self.descriptor = descriptor
         self.path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         self.limit = limit
@@ -57,7 +70,7 @@ public final class UploadSpool {
 
     @discardableResult
     public func append(_ bytes: UnsafeRawBufferPointer) throws(DomainError) -> Outcome {
-        guard !removed, descriptor >= 0 else {
+        guard !removed, !finished, descriptor >= 0 else {
             throw DomainError.internalFailure("bytes appended to a finished upload spool")
         }
         guard !limitExceeded, bytes.count <= limit - byteCount else {
@@ -80,14 +93,10 @@ public final class UploadSpool {
         return .accepted
     }
 
-    /// Closes the file for writing; it can then be read (by `UsageFileReader`) until removed.
+    /// Ends writing; the file can then be read (by `UsageFileReader`) until removed. The
+    /// descriptor stays open only to hold the lock that marks the spool as in use.
     public func finish() throws(DomainError) {
-        guard descriptor >= 0 else { return }
-        let result = close(descriptor)
-        descriptor = -1
-        guard result == 0 else {
-            throw DomainError.internalFailure("cannot close the upload spool \(path): \(Self.describeErrno())")
-        }
+        finished = true
     }
 
     /// Deletes the file; later appends fail.
@@ -109,6 +118,33 @@ public final class UploadSpool {
         let spool = try UploadSpool(limit: limit, directory: directory)
         defer { spool.remove() }
         return try await body(spool)
+    }
+
+    /// Deletes the spool files in `directory` (default `$TMPDIR`, else `/tmp`) that no live
+    /// process holds: what uploads cut short by a crash or kill left behind. Returns their paths.
+    /// Called at startup, before interrupted uploads are recovered.
+    @discardableResult
+    public static func removeAbandoned(in directory: String? = nil) -> [String] {
+        let base = directory ?? temporaryDirectory()
+        guard let stream = opendir(base) else { return [] }
+        defer { closedir(stream) }
+        var removed: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasPrefix(namePrefix) else { continue }
+            let path = (base.hasSuffix("/") ? base : base + "/") + name
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+            guard descriptor >= 0 else { continue }
+            defer { close(descriptor) }
+            var status = stat()
+            guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                status.st_uid == getuid(), flock(descriptor, LOCK_EX | LOCK_NB) == 0
+            else { continue }
+            if unlink(path) == 0 { removed.append(path) }
+        }
+        return removed
     }
 
     static func temporaryDirectory() -> String {

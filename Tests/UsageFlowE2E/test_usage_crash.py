@@ -254,9 +254,6 @@ def _kill_when_processing(server, future, api, w, file_id: str, extra: float) ->
     return False
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "usageflow serve does not clear its spool directory at start-up: an upload interrupted by SIGKILL "
-    "leaves its usageflow-upload-* file behind for good, so every crash during an upload leaks disk"))
 def test_restart_removes_the_spool_of_an_upload_interrupted_by_a_crash(pki, tmp_path_factory):
     work = tmp_path_factory.mktemp("spool")
     server = hs.LimitedServer(work / "server", pki)

@@ -47,6 +47,28 @@ import UsageIngest
         #expect(access(otherPath, F_OK) != 0)
     }
 
+    @Test func onlySpoolsNoLiveProcessHoldsAreRemovedAsAbandoned() throws {
+        let scratch = ScratchDirectory()
+        let live = try UploadSpool(limit: 100, directory: scratch.path)
+        try live.append(Array("in use".utf8))
+        try live.finish()
+        // What a killed server leaves: a spool file nobody holds a lock on.
+        let abandoned = scratch.path + "/usageflow-upload-abc123"
+        let unrelated = scratch.path + "/notes.txt"
+        for path in [abandoned, unrelated] {
+            let descriptor = open(path, O_CREAT | O_WRONLY, 0o600)
+            #expect(descriptor >= 0)
+            close(descriptor)
+        }
+        #expect(UploadSpool.removeAbandoned(in: scratch.path) == [abandoned])
+        #expect(access(abandoned, F_OK) != 0)
+        #expect(access(unrelated, F_OK) == 0)
+        #expect(access(live.path, F_OK) == 0, "a finished spool still being read is not abandoned")
+        live.remove()
+        #expect(UploadSpool.removeAbandoned(in: scratch.path).isEmpty)
+        unlink(unrelated)
+    }
+
     @Test func appendingAfterRemovalFails() throws {
         let scratch = ScratchDirectory()
         let spool = try UploadSpool(limit: 100, directory: scratch.path)
