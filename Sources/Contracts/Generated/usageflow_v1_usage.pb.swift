@@ -707,7 +707,9 @@ public struct Usageflow_V1_UsageRecord: ProtoWire.ProtoMessage {
 
     public var fileId: Swift.String = ""
 
-    /// The record's row in the upload, from 1 (the first record after the header).
+    /// Where the record was in its upload, so a vendor can find it: the sheet's row number for XLSX
+    /// (the header is row 1), the line the record starts on for CSV (the header is line 1), or the
+    /// record's index in a record stream, from 1. Records list in this order.
     public var position: Swift.Int64 = 0
 
     /// The vendor's id of the record, unique within the file and the product's live files.
