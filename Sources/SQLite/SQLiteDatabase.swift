@@ -34,6 +34,7 @@ public final class SQLiteDatabase: Sendable {
     public let configuration: Configuration
     private let writer: StorageExecutor
     private let readers: StorageExecutor
+    private let commits = CommitCounter()
 
     /// Opens the database at `path`, creating the file if needed, and starts its threads.
     ///
@@ -85,9 +86,20 @@ public final class SQLiteDatabase: Sendable {
     /// - Throws: what `body` throws; `SQLiteError` when SQLite fails (`isBusy` once the busy
     ///   timeout has passed) or with `closed` after `close()`.
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await writer.submit { connection in
-            try connection.withWriteTransaction(body)
+        try await writer.submit { [commits] connection in
+            try connection.withWriteTransaction(counting: commits, body)
         }
+    }
+
+    /// How many transactions `write` has committed, or nil while one is committing.
+    ///
+    /// Why: a cache above the database can tag a value with the stamp taken before the `read` that
+    /// produced it, and serve it again only while the stamp is still the same, so it never serves
+    /// a value that a committed write has changed. Two equal stamps mean that no write of this
+    /// database became visible between them. Writes by another process to the same file are not
+    /// counted, so such a cache is exact only while this database is the file's only writer.
+    public var writeStamp: UInt64? {
+        commits.stableValue
     }
 
     /// Runs `body` on a reader connection inside a read transaction: everything it reads comes

@@ -18,16 +18,21 @@ public final class SQLiteDataStore: DataStore {
     /// The database file.
     public let path: String
     private let database: SQLiteDatabase
+    private let cache: ReadCache
 
     /// Opens the database at `path`, creating the file if needed, and brings its schema up to
     /// `Schema.version`; opening an up-to-date file changes nothing.
     ///
-    /// - Parameter readers: how many reader connections (and threads) serve `read`; at least 1.
+    /// - Parameters:
+    ///   - readers: how many reader connections (and threads) serve `read`; at least 1.
+    ///   - cachedReads: how many values `read(cachedAs:)` keeps; 0 keeps none. The cache assumes
+    ///     that this store is the only writer of the file (see `read(cachedAs:_:)`).
     /// - Throws: `DomainError` when the file cannot be opened or migrated (`.internalFailure`,
     ///   with SQLite's reason as the cause; also when a newer program wrote the file).
-    public init(path: String, readers: Int = 4) async throws {
+    public init(path: String, readers: Int = 4, cachedReads: Int = 4096) async throws {
         precondition(readers >= 1, "a store needs at least one reader")
         self.path = path
+        self.cache = ReadCache(capacity: cachedReads)
         let database: SQLiteDatabase
         do {
             database = try await SQLiteDatabase(
@@ -56,6 +61,23 @@ public final class SQLiteDataStore: DataStore {
         } catch {
             throw StorageFailure.mapped(error)
         }
+    }
+
+    /// Runs `body` as `read` does, or returns the value an earlier call with an equal key returned
+    /// when no write of this store has committed since that call's read.
+    ///
+    /// The stamp is taken before the read's snapshot, so a value is never tagged as newer than it
+    /// is. Exact because this store is the only writer of its file: every write goes through its one
+    /// writer connection, which counts its commits. A second process writing the file (only
+    /// `usageflow init --new-operator-key` does, and it writes no catalogue data) would not be seen.
+    public func read<Key: Hashable & Sendable, T: Sendable>(
+        cachedAs key: Key, _ body: @escaping @Sendable (any StoreReader) throws -> T
+    ) async throws -> T {
+        guard let stamp = database.writeStamp else { return try await read(body) }
+        if let value = cache.value(T.self, for: key, at: stamp) { return value }
+        let value = try await read(body)
+        cache.keep(value, for: key, at: stamp)
+        return value
     }
 
     /// Runs `body` in a write transaction on the writer thread, committed when it returns and

@@ -27,6 +27,14 @@ extension CatalogueOperations {
         }
     }
 
+    /// What `listItems` reads: its page depends on nothing else besides the stored data.
+    private struct ItemsRead: Hashable, Sendable {
+        let tenant: Tenant
+        let productID: String
+        let status: ItemStatus?
+        let page: PageRequest
+    }
+
     /// What `updateItem` changes; nil fields stay as they are.
     public struct ItemChanges: Sendable, Hashable {
         public var name: String?
@@ -91,14 +99,16 @@ extension CatalogueOperations {
         try await environment.store.read { tx in try Self.item(id, of: tenant, in: tx) }
     }
 
-    /// A product's items in id order, optionally only those in one status.
+    /// A product's items in id order, optionally only those in one status. A cached read, keyed by
+    /// everything the read depends on besides the stored data.
     public func listItems(
         _ tenant: Tenant, productID: String, status: ItemStatus? = nil, page: PageRequest
     ) async throws -> Page<Item> {
         var validation = Validation()
         if productID.isEmpty { validation.fail("product_id", "is required") }
         try validation.check()
-        return try await environment.store.read { tx in
+        let key = ItemsRead(tenant: tenant, productID: productID, status: status, page: page)
+        return try await environment.store.read(cachedAs: key) { tx in
             let product = try Self.product(productID, of: tenant, in: tx)
             return try tx.items(productID: product.id, status: status, page: page)
         }

@@ -49,8 +49,12 @@ public struct CatalogueOperations: Sendable {
         }
     }
 
+    /// One of the vendor's products. A cached read: the key holds the tenant, so the ownership
+    /// check is part of what is kept, and a refusal is never kept.
     public func getProduct(_ tenant: Tenant, id: String) async throws -> Product {
-        try await environment.store.read { tx in try Self.product(id, of: tenant, in: tx) }
+        try await environment.store.read(cachedAs: ProductRead(tenant: tenant, id: id)) { tx in
+            try Self.product(id, of: tenant, in: tx)
+        }
     }
 
     /// The vendor's products, oldest first.
@@ -172,6 +176,12 @@ public struct CatalogueOperations: Sendable {
 
     /// The vendor's product, or NOT_FOUND when `id` is malformed, missing, another vendor's, or
     /// the caller is not a vendor: the same answer in every case.
+    /// What `getProduct` reads: its result depends on nothing else besides the stored data.
+    private struct ProductRead: Hashable, Sendable {
+        let tenant: Tenant
+        let id: String
+    }
+
     static func product(_ id: String, of tenant: Tenant, in tx: any StoreReader) throws -> Product {
         guard case .vendor(let vendorID) = tenant, IdentifierKind.product.matches(id),
             let product = try tx.product(id: id), product.vendorID == vendorID

@@ -17,6 +17,27 @@ public protocol DataStore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StoreReader) throws -> T) async throws -> T
     /// Runs `body` in a write transaction, committed when it returns and rolled back when it throws.
     func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T
+    /// Runs `body` as `read` does, or returns what an earlier call with an equal `key` returned
+    /// when no write has committed since that call read it.
+    ///
+    /// Why: hot reads (a product, a page of items) then skip the hop to a storage thread and the
+    /// transaction. `key` must name everything `body` depends on besides the stored data (tenant,
+    /// ids, filters, page); only returned values are kept, never errors, so every refusal is decided
+    /// afresh. A store may keep values only if it sees every write to its data: the embedded SQLite
+    /// store is the only writer of its file, so counting its own commits is exact. A store that
+    /// other processes write (a shared PostgreSQL, several servers on one database) must not keep
+    /// values, and the default implementation keeps none: it simply calls `read`.
+    func read<Key: Hashable & Sendable, T: Sendable>(
+        cachedAs key: Key, _ body: @escaping @Sendable (any StoreReader) throws -> T
+    ) async throws -> T
+}
+
+extension DataStore {
+    public func read<Key: Hashable & Sendable, T: Sendable>(
+        cachedAs key: Key, _ body: @escaping @Sendable (any StoreReader) throws -> T
+    ) async throws -> T {
+        try await read(body)
+    }
 }
 
 /// Every read the domain needs, within one transaction.

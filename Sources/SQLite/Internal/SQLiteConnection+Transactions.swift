@@ -12,12 +12,19 @@ extension SQLiteConnection {
     /// Runs `body` inside `BEGIN IMMEDIATE` … `COMMIT`, rolling back when anything throws.
     ///
     /// The error `body` throws is rethrown unchanged; a failed `COMMIT` throws its `SQLiteError`.
-    func withWriteTransaction<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    /// `commits`, when given, counts the `COMMIT` (see `CommitCounter` for why it brackets it).
+    func withWriteTransaction<T>(
+        counting commits: CommitCounter? = nil, _ body: (SQLiteConnection) throws -> T
+    ) throws -> T {
         try beginImmediate()
         let value: T
         do {
             value = try body(self)
-            try run("COMMIT")
+            if let commits {
+                _ = try commits.counting { try run("COMMIT") }
+            } else {
+                try run("COMMIT")
+            }
         } catch {
             rollbackIfNeeded()
             throw error
