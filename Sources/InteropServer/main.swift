@@ -2,6 +2,8 @@
 // UsageFlow — interop-server
 //
 //   interop-server --port N [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE]
+//                  [--handshake-timeout S] [--first-request-timeout S] [--idle-timeout S]
+//                  [--write-stall-timeout S]
 //
 // Serves grpc.testing.TestService and BenchmarkService for the gRPC interop and benchmark
 // clients, with grpc.health.v1 and server reflection (v1 and v1alpha). SIGTERM or SIGINT starts a graceful shutdown; the process exits 0 once it is done.
@@ -40,6 +42,13 @@ func number(_ value: String?, _ message: String) -> Int {
     return parsed
 }
 
+/// A number of seconds (decimals allowed), so tests can shorten the connection timeouts to something
+/// they can wait for. The upper bound keeps the nanosecond deadlines far from overflowing.
+func seconds(_ value: String?, _ message: String) -> Duration {
+    guard let value, let parsed = Double(value), parsed > 0, parsed <= 1_000_000 else { fail(message) }
+    return .nanoseconds(Int64((parsed * 1e9).rounded()))
+}
+
 var port = 0
 var host = "127.0.0.1"
 var certificate: String?
@@ -47,6 +56,10 @@ var key: String?
 var clientCA: String?
 var plaintext = false
 var loops: Int?
+var handshakeTimeout: Duration?
+var firstRequestTimeout: Duration?
+var idleTimeout: Duration?
+var writeStallTimeout: Duration?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -57,8 +70,21 @@ while let argument = arguments.next() {
     case "--client-ca": clientCA = arguments.next()
     case "--h2c": plaintext = true
     case "--event-loops": loops = number(arguments.next(), "--event-loops needs a number")
+    case "--handshake-timeout":
+        handshakeTimeout = seconds(arguments.next(), "--handshake-timeout needs seconds, 0 < S <= 1000000")
+    case "--first-request-timeout":
+        firstRequestTimeout = seconds(arguments.next(), "--first-request-timeout needs seconds, 0 < S <= 1000000")
+    case "--idle-timeout": idleTimeout = seconds(arguments.next(), "--idle-timeout needs seconds, 0 < S <= 1000000")
+    case "--write-stall-timeout":
+        writeStallTimeout = seconds(arguments.next(), "--write-stall-timeout needs seconds, 0 < S <= 1000000")
     case "--help", "-h":
-        print("usage: interop-server --port N [--host ADDR] [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE] [--event-loops N]")
+        print("""
+            usage: interop-server --port N [--host ADDR] [--tls-cert FILE --tls-key FILE | --h2c] [--client-ca FILE]
+                                  [--event-loops N] [--handshake-timeout S] [--first-request-timeout S]
+                                  [--idle-timeout S] [--write-stall-timeout S]
+              timeouts are in seconds (decimals allowed); defaults: handshake 10, first request 20,
+              idle 300, write stall 30
+            """)
         exit(0)
     default: fail("unknown argument \(argument)")
     }
@@ -82,9 +108,15 @@ let health = HealthService()
 router.register(health)
 router.register(ReflectionService(router: router))
 
+var configuration = ServerConfiguration(host: host, port: port, security: security, eventLoopCount: loops)
+if let handshakeTimeout { configuration.handshakeTimeout = handshakeTimeout }
+if let firstRequestTimeout { configuration.firstRequestTimeout = firstRequestTimeout }
+if let idleTimeout { configuration.idleTimeout = idleTimeout }
+if let writeStallTimeout { configuration.writeStallTimeout = writeStallTimeout }
+
 let server: RPCServer
 do {
-    server = try RPCServer(configuration: ServerConfiguration(host: host, port: port, security: security, eventLoopCount: loops), router: router)
+    server = try RPCServer(configuration: configuration, router: router)
 } catch {
     fail("\(error)")
 }
