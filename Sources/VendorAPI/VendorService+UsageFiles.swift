@@ -41,25 +41,8 @@ extension VendorService {
     public func listUsageFiles(
         request: Usageflow_V1_ListUsageFilesRequest, context: ServerContext
     ) async throws -> Usageflow_V1_ListUsageFilesResponse {
-        let tenant = try context.tenant()
-        var validation = Validation()
-        let status = UsageFileStatus.decode(request.status, field: "status", into: &validation)
-        let fileEnvironment = UsageEnvironment.decode(request.environment, field: "environment", into: &validation)
-        let paging = ListPaging(
-            list: "vendor.usage_files",
-            filters: [
-                "product": request.productId, "contract": request.contractId, "status": "\(request.status.rawValue)",
-                "environment": "\(request.environment.rawValue)", "external": request.externalId,
-            ],
-            pageSize: request.pageSize, pageToken: request.pageToken, into: &validation)
-        try validation.check()
-        let page = try await usageFiles.list(
-            tenant, productID: request.productId.nonEmpty, contractID: request.contractId.nonEmpty, status: status,
-            environment: fileEnvironment, externalID: request.externalId.nonEmpty, page: paging.request)
-        var response = Usageflow_V1_ListUsageFilesResponse()
-        response.files = page.items.map { Usageflow_V1_UsageFile($0, includingNote: true) }
-        response.nextPageToken = paging.nextToken(after: page)
-        return response
+        try await UsageFileListing(list: "vendor.usage_files", includingNote: true)
+            .respond(to: request, tenant: try context.tenant(), files: usageFiles)
     }
 
     public func updateUsageFile(
