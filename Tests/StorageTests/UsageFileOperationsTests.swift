@@ -507,6 +507,10 @@ struct UsageFileOperationsTests {
             #expect(deleted.status == .deleted)
             await expectDomainError(.notFound) { _ = try await operations.get(Self.vendor, id: draft.id) }
             #expect(try await store.read { try $0.usageFile(id: draft.id) }?.status == .deleted, "kept for the audit")
+            let listed = try await operations.list(Self.vendor, page: PageRequest()).items.map(\.id)
+            #expect(listed == [pending.id], "a deleted file leaves the vendor's list as it leaves get")
+            let asked = try await operations.list(Self.vendor, status: .deleted, page: PageRequest()).items.map(\.id)
+            #expect(asked == [draft.id], "unless the list asks for deleted files")
         }
     }
 

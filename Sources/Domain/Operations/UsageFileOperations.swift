@@ -218,8 +218,9 @@ public struct UsageFileOperations: Sendable {
 
     /// The files the caller sees, narrowed by the filters that are not nil, in creation order.
     ///
-    /// For a distributor, a filter for preview files, or for a status before `pending`, gives an
-    /// empty page.
+    /// A vendor's list leaves deleted files out, as `get` does, unless the status filter asks for
+    /// them. For a distributor, a filter for preview files, or for a status before `pending`,
+    /// gives an empty page.
     public func list(
         _ tenant: Tenant, productID: String? = nil, contractID: String? = nil, status: UsageFileStatus? = nil,
         environment fileEnvironment: UsageEnvironment? = nil, externalID: String? = nil, page: PageRequest
@@ -230,6 +231,7 @@ public struct UsageFileOperations: Sendable {
         switch tenant {
         case .vendor(let id):
             filter.vendorID = id
+            if filter.statuses == nil { filter.statuses = Set(UsageFileStatus.allCases).subtracting([.deleted]) }
         case .distributor(let id):
             filter.distributorID = id
             if fileEnvironment == .preview { return ChannelOperations.emptyPage() }
