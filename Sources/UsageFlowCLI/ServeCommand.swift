@@ -77,6 +77,15 @@ enum ServeCommand {
         let server: UsageFlowServer
         do {
             server = try UsageFlowServer(configuration: configuration, environment: environmentValues, log: log)
+        } catch {
+            log.log(.error, "cannot start", ["address": .string(configuration.address.description), "cause": .string("\(error)")])
+            throw .failed("cannot serve on \(configuration.address): \(error)")
+        }
+        // The handlers go in before the server says it listens, so a SIGTERM sent right after that
+        // line drains instead of killing; the thread that acts on it starts once the server runs,
+        // so a shutdown never overtakes the start.
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM]) { server.shutdown() }
+        do {
             try server.start()
         } catch {
             log.log(.error, "cannot start", ["address": .string(configuration.address.description), "cause": .string("\(error)")])
@@ -98,7 +107,6 @@ enum ServeCommand {
             Console.out(demo.summary(server: address, caPath: caPath, cleartext: cleartext))
         }
 
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM]) { server.shutdown() }
         signals.start()
         await server.run()
         return 0
