@@ -27,7 +27,8 @@ extension DistributorService {
             Service.SuspendSubscription.schema, Service.ResumeSubscription.schema,
             Service.TerminateSubscription.schema, Service.CreateServiceIdentity.schema,
             Service.RevokeServiceIdentity.schema, Service.CreateResellerKey.schema, Service.RevokeResellerKey.schema,
-            Service.AcceptUsageFile.schema, Service.RejectUsageFile.schema,
+            Service.AcceptUsageFile.schema, Service.RejectUsageFile.schema, Service.CloseRecord.schema,
+            Service.CloseRecords.schema, Service.CloseUsageFile.schema,
         ]
         var policies: [String: Policy] = [:]
         for method in reads { policies[method.path] = .read(.distributor) }

@@ -19,7 +19,7 @@ struct DistributorPolicyTests {
     @Test("every RPC has a policy: distributors only, Get and List read, the rest write")
     func everyRPC() {
         let methods = RPC.schema.methods
-        #expect(methods.count == 33)
+        #expect(methods.count == 36)
         #expect(Set(DistributorService.policies.keys) == Set(methods.map(\.path)))
         for method in methods {
             let reads = method.name.hasPrefix("Get") || method.name.hasPrefix("List")

@@ -19,6 +19,7 @@ public enum ContractsProtoFiles {
         ProtoFile_usageflow_v1_catalogue.descriptor,
         ProtoFile_usageflow_v1_requests.descriptor,
         ProtoFile_usageflow_v1_usage.descriptor,
+        ProtoFile_usageflow_v1_reconciliation.descriptor,
         ProtoFile_usageflow_v1_admin_service.descriptor,
         ProtoFile_usageflow_v1_vendor_service.descriptor,
         ProtoFile_usageflow_v1_distributor_service.descriptor,

@@ -7,55 +7,59 @@ import ProtoWire
 public enum ProtoFile_usageflow_v1_distributor_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/distributor_service.proto",
-        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
+        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/reconciliation.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiZ1c2FnZWZsb3cvdjEvZGlzdHJpYnV0b3Jfc2VydmljZS5wcm90bxIMdXNhZ2VmbG93LnYxGhx1c2FnZWZsb3cvdjEvY2F0" +
-            "YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8aGHVzYWdlZmxvdy92MS91c2FnZS5wcm90bzLiFQoS" +
-            "RGlzdHJpYnV0b3JTZXJ2aWNlElYKEUNyZWF0ZU1hcmtldHBsYWNlEiYudXNhZ2VmbG93LnYxLkNyZWF0ZU1hcmtldHBsYWNl" +
-            "UmVxdWVzdBoZLnVzYWdlZmxvdy52MS5NYXJrZXRwbGFjZRJECg5HZXRNYXJrZXRwbGFjZRIXLnVzYWdlZmxvdy52MS5JZFJl" +
-            "cXVlc3QaGS51c2FnZWZsb3cudjEuTWFya2V0cGxhY2USYQoQTGlzdE1hcmtldHBsYWNlcxIlLnVzYWdlZmxvdy52MS5MaXN0" +
-            "TWFya2V0cGxhY2VzUmVxdWVzdBomLnVzYWdlZmxvdy52MS5MaXN0TWFya2V0cGxhY2VzUmVzcG9uc2USSwoNT2ZmZXJDb250" +
-            "cmFjdBIiLnVzYWdlZmxvdy52MS5PZmZlckNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJYCg1MaXN0" +
-            "Q29udHJhY3RzEiIudXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkxpc3RDb250cmFj" +
-            "dHNSZXNwb25zZRJTChFUZXJtaW5hdGVDb250cmFjdBImLnVzYWdlZmxvdy52MS5UZXJtaW5hdGVDb250cmFjdFJlcXVlc3Qa" +
-            "Fi51c2FnZWZsb3cudjEuQ29udHJhY3QSVQoMTGlzdExpc3RpbmdzEiEudXNhZ2VmbG93LnYxLkxpc3RMaXN0aW5nc1JlcXVl" +
-            "c3QaIi51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVzcG9uc2USQAoOQXBwcm92ZUxpc3RpbmcSFy51c2FnZWZsb3cudjEu" +
-            "SWRSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLkxpc3RpbmcSTAoORGVjbGluZUxpc3RpbmcSIy51c2FnZWZsb3cudjEuRGVjbGlu" +
-            "ZUxpc3RpbmdSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLkxpc3RpbmcSPwoNVW5saXN0TGlzdGluZxIXLnVzYWdlZmxvdy52MS5J" +
-            "ZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGluZxJNCg5DcmVhdGVSZXNlbGxlchIjLnVzYWdlZmxvdy52MS5DcmVhdGVS" +
-            "ZXNlbGxlclJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxsZXISPgoLR2V0UmVzZWxsZXISFy51c2FnZWZsb3cudjEuSWRS" +
-            "ZXF1ZXN0GhYudXNhZ2VmbG93LnYxLlJlc2VsbGVyElgKDUxpc3RSZXNlbGxlcnMSIi51c2FnZWZsb3cudjEuTGlzdFJlc2Vs" +
-            "bGVyc1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdFJlc2VsbGVyc1Jlc3BvbnNlEk0KDkNyZWF0ZUN1c3RvbWVyEiMudXNh" +
-            "Z2VmbG93LnYxLkNyZWF0ZUN1c3RvbWVyUmVxdWVzdBoWLnVzYWdlZmxvdy52MS5DdXN0b21lchI+CgtHZXRDdXN0b21lchIX" +
-            "LnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuQ3VzdG9tZXISWAoNTGlzdEN1c3RvbWVycxIiLnVzYWdl" +
-            "Zmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVzcG9uc2USWQoSQ3Jl" +
-            "YXRlU3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNyZWF0ZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEu" +
-            "U3Vic2NyaXB0aW9uEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEu" +
-            "U3Vic2NyaXB0aW9uEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNhZ2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVz" +
-            "dBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEloKE1N1c3BlbmRTdWJzY3JpcHRpb24SJy51c2Fn" +
-            "ZWZsb3cudjEuQ2hhbmdlU3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SWQoSUmVzdW1l" +
-            "U3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vi" +
-            "c2NyaXB0aW9uElwKFVRlcm1pbmF0ZVN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52MS5DaGFuZ2VTdWJzY3JpcHRpb25SZXF1" +
-            "ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJiChVDcmVhdGVTZXJ2aWNlSWRlbnRpdHkSKi51c2FnZWZsb3cudjEu" +
-            "Q3JlYXRlU2VydmljZUlkZW50aXR5UmVxdWVzdBodLnVzYWdlZmxvdy52MS5TZXJ2aWNlSWRlbnRpdHkScAoVTGlzdFNlcnZp" +
-            "Y2VJZGVudGl0aWVzEioudXNhZ2VmbG93LnYxLkxpc3RTZXJ2aWNlSWRlbnRpdGllc1JlcXVlc3QaKy51c2FnZWZsb3cudjEu" +
-            "TGlzdFNlcnZpY2VJZGVudGl0aWVzUmVzcG9uc2USTwoVUmV2b2tlU2VydmljZUlkZW50aXR5EhcudXNhZ2VmbG93LnYxLklk" +
-            "UmVxdWVzdBodLnVzYWdlZmxvdy52MS5TZXJ2aWNlSWRlbnRpdHkSUgoRQ3JlYXRlUmVzZWxsZXJLZXkSIS51c2FnZWZsb3cu" +
-            "djEuQ3JlYXRlQXBpS2V5UmVxdWVzdBoaLnVzYWdlZmxvdy52MS5Jc3N1ZWRBcGlLZXkSVwoQTGlzdFJlc2VsbGVyS2V5cxIg" +
-            "LnVzYWdlZmxvdy52MS5MaXN0QXBpS2V5c1JlcXVlc3QaIS51c2FnZWZsb3cudjEuTGlzdEFwaUtleXNSZXNwb25zZRJCChFS" +
-            "ZXZva2VSZXNlbGxlcktleRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFC51c2FnZWZsb3cudjEuQXBpS2V5ElsKDkxpc3RV" +
-            "c2FnZUZpbGVzEiMudXNhZ2VmbG93LnYxLkxpc3RVc2FnZUZpbGVzUmVxdWVzdBokLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VG" +
-            "aWxlc1Jlc3BvbnNlEkAKDEdldFVzYWdlRmlsZRIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFy51c2FnZWZsb3cudjEuVXNh" +
-            "Z2VGaWxlElwKC0xpc3RSZWNvcmRzEiUudXNhZ2VmbG93LnYxLkxpc3RVc2FnZVJlY29yZHNSZXF1ZXN0GiYudXNhZ2VmbG93" +
-            "LnYxLkxpc3RVc2FnZVJlY29yZHNSZXNwb25zZRJQCg9BY2NlcHRVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuQWNjZXB0VXNh" +
-            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSUAoPUmVqZWN0VXNhZ2VGaWxlEiQudXNhZ2VmbG93LnYx" +
-            "LlJlamVjdFVzYWdlRmlsZVJlcXVlc3QaFy51c2FnZWZsb3cudjEuVXNhZ2VGaWxlYgZwcm90bzM="
+            "YWxvZ3VlLnByb3RvGiF1c2FnZWZsb3cvdjEvcmVjb25jaWxpYXRpb24ucHJvdG8aG3VzYWdlZmxvdy92MS9yZXF1ZXN0cy5w" +
+            "cm90bxoYdXNhZ2VmbG93L3YxL3VzYWdlLnByb3RvMtUXChJEaXN0cmlidXRvclNlcnZpY2USVgoRQ3JlYXRlTWFya2V0cGxh" +
+            "Y2USJi51c2FnZWZsb3cudjEuQ3JlYXRlTWFya2V0cGxhY2VSZXF1ZXN0GhkudXNhZ2VmbG93LnYxLk1hcmtldHBsYWNlEkQK" +
+            "DkdldE1hcmtldHBsYWNlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoZLnVzYWdlZmxvdy52MS5NYXJrZXRwbGFjZRJhChBM" +
+            "aXN0TWFya2V0cGxhY2VzEiUudXNhZ2VmbG93LnYxLkxpc3RNYXJrZXRwbGFjZXNSZXF1ZXN0GiYudXNhZ2VmbG93LnYxLkxp" +
+            "c3RNYXJrZXRwbGFjZXNSZXNwb25zZRJLCg1PZmZlckNvbnRyYWN0EiIudXNhZ2VmbG93LnYxLk9mZmVyQ29udHJhY3RSZXF1" +
+            "ZXN0GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0ElgKDUxpc3RDb250cmFjdHMSIi51c2FnZWZsb3cudjEuTGlzdENvbnRyYWN0" +
+            "c1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdENvbnRyYWN0c1Jlc3BvbnNlElMKEVRlcm1pbmF0ZUNvbnRyYWN0EiYudXNh" +
+            "Z2VmbG93LnYxLlRlcm1pbmF0ZUNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJVCgxMaXN0TGlzdGlu" +
+            "Z3MSIS51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5MaXN0TGlzdGluZ3NSZXNwb25z" +
+            "ZRJACg5BcHByb3ZlTGlzdGluZxIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGluZxJMCg5E" +
+            "ZWNsaW5lTGlzdGluZxIjLnVzYWdlZmxvdy52MS5EZWNsaW5lTGlzdGluZ1JlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGlu" +
+            "ZxI/Cg1Vbmxpc3RMaXN0aW5nEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoVLnVzYWdlZmxvdy52MS5MaXN0aW5nEk0KDkNy" +
+            "ZWF0ZVJlc2VsbGVyEiMudXNhZ2VmbG93LnYxLkNyZWF0ZVJlc2VsbGVyUmVxdWVzdBoWLnVzYWdlZmxvdy52MS5SZXNlbGxl" +
+            "chI+CgtHZXRSZXNlbGxlchIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxsZXISWAoNTGlz" +
+            "dFJlc2VsbGVycxIiLnVzYWdlZmxvdy52MS5MaXN0UmVzZWxsZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0UmVzZWxs" +
+            "ZXJzUmVzcG9uc2USTQoOQ3JlYXRlQ3VzdG9tZXISIy51c2FnZWZsb3cudjEuQ3JlYXRlQ3VzdG9tZXJSZXF1ZXN0GhYudXNh" +
+            "Z2VmbG93LnYxLkN1c3RvbWVyEj4KC0dldEN1c3RvbWVyEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoWLnVzYWdlZmxvdy52" +
+            "MS5DdXN0b21lchJYCg1MaXN0Q3VzdG9tZXJzEiIudXNhZ2VmbG93LnYxLkxpc3RDdXN0b21lcnNSZXF1ZXN0GiMudXNhZ2Vm" +
+            "bG93LnYxLkxpc3RDdXN0b21lcnNSZXNwb25zZRJZChJDcmVhdGVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cudjEuQ3JlYXRl" +
+            "U3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SRgoPR2V0U3Vic2NyaXB0aW9uEhcudXNh" +
+            "Z2VmbG93LnYxLklkUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SZAoRTGlzdFN1YnNjcmlwdGlvbnMSJi51" +
+            "c2FnZWZsb3cudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0GicudXNhZ2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVz" +
+            "cG9uc2USWgoTU3VzcGVuZFN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52MS5DaGFuZ2VTdWJzY3JpcHRpb25SZXF1ZXN0Ghou" +
+            "dXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJZChJSZXN1bWVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cudjEuQ2hhbmdlU3Vi" +
+            "c2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SXAoVVGVybWluYXRlU3Vic2NyaXB0aW9uEicu" +
+            "dXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEmIKFUNy" +
+            "ZWF0ZVNlcnZpY2VJZGVudGl0eRIqLnVzYWdlZmxvdy52MS5DcmVhdGVTZXJ2aWNlSWRlbnRpdHlSZXF1ZXN0Gh0udXNhZ2Vm" +
+            "bG93LnYxLlNlcnZpY2VJZGVudGl0eRJwChVMaXN0U2VydmljZUlkZW50aXRpZXMSKi51c2FnZWZsb3cudjEuTGlzdFNlcnZp" +
+            "Y2VJZGVudGl0aWVzUmVxdWVzdBorLnVzYWdlZmxvdy52MS5MaXN0U2VydmljZUlkZW50aXRpZXNSZXNwb25zZRJPChVSZXZv" +
+            "a2VTZXJ2aWNlSWRlbnRpdHkSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0Gh0udXNhZ2VmbG93LnYxLlNlcnZpY2VJZGVudGl0" +
+            "eRJSChFDcmVhdGVSZXNlbGxlcktleRIhLnVzYWdlZmxvdy52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GhoudXNhZ2VmbG93LnYx" +
+            "Lklzc3VlZEFwaUtleRJXChBMaXN0UmVzZWxsZXJLZXlzEiAudXNhZ2VmbG93LnYxLkxpc3RBcGlLZXlzUmVxdWVzdBohLnVz" +
+            "YWdlZmxvdy52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlEkIKEVJldm9rZVJlc2VsbGVyS2V5EhcudXNhZ2VmbG93LnYxLklkUmVx" +
+            "dWVzdBoULnVzYWdlZmxvdy52MS5BcGlLZXkSWwoOTGlzdFVzYWdlRmlsZXMSIy51c2FnZWZsb3cudjEuTGlzdFVzYWdlRmls" +
+            "ZXNSZXF1ZXN0GiQudXNhZ2VmbG93LnYxLkxpc3RVc2FnZUZpbGVzUmVzcG9uc2USQAoMR2V0VXNhZ2VGaWxlEhcudXNhZ2Vm" +
+            "bG93LnYxLklkUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSXAoLTGlzdFJlY29yZHMSJS51c2FnZWZsb3cudjEu" +
+            "TGlzdFVzYWdlUmVjb3Jkc1JlcXVlc3QaJi51c2FnZWZsb3cudjEuTGlzdFVzYWdlUmVjb3Jkc1Jlc3BvbnNlElAKD0FjY2Vw" +
+            "dFVzYWdlRmlsZRIkLnVzYWdlZmxvdy52MS5BY2NlcHRVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmls" +
+            "ZRJQCg9SZWplY3RVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52" +
+            "MS5Vc2FnZUZpbGUSSgoLQ2xvc2VSZWNvcmQSIC51c2FnZWZsb3cudjEuQ2xvc2VSZWNvcmRSZXF1ZXN0GhkudXNhZ2VmbG93" +
+            "LnYxLlVzYWdlUmVjb3JkElUKDENsb3NlUmVjb3JkcxIhLnVzYWdlZmxvdy52MS5DbG9zZVJlY29yZHNSZXF1ZXN0GiIudXNh" +
+            "Z2VmbG93LnYxLkNsb3NlUmVjb3Jkc1Jlc3BvbnNlEk4KDkNsb3NlVXNhZ2VGaWxlEiMudXNhZ2VmbG93LnYxLkNsb3NlVXNh" +
+            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGViBnByb3RvMw=="
         )!
     )
 }
 
 /// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
-/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// reseller keys, the review of usage files and their reconciliation. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 public enum Usageflow_V1_DistributorService {
     /// The fully-qualified service name used in request paths.
     public static let name: Swift.String = "usageflow.v1.DistributorService"
@@ -475,9 +479,48 @@ public enum Usageflow_V1_DistributorService {
         )
     }
 
+    /// approved → closed: one record, named by its file and record_id.
+    public enum CloseRecord {
+        public typealias Input = Usageflow_V1_CloseRecordRequest
+        public typealias Output = Usageflow_V1_UsageRecord
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "CloseRecord",
+            kind: .unary,
+            inputType: "usageflow.v1.CloseRecordRequest",
+            outputType: "usageflow.v1.UsageRecord"
+        )
+    }
+
+    /// approved → closed for up to 1,000 records of a file, each with its own result.
+    public enum CloseRecords {
+        public typealias Input = Usageflow_V1_CloseRecordsRequest
+        public typealias Output = Usageflow_V1_CloseRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "CloseRecords",
+            kind: .unary,
+            inputType: "usageflow.v1.CloseRecordsRequest",
+            outputType: "usageflow.v1.CloseRecordsResponse"
+        )
+    }
+
+    /// Every approved record of an accepted file closed with one billing id: accepted → closed.
+    public enum CloseUsageFile {
+        public typealias Input = Usageflow_V1_CloseUsageFileRequest
+        public typealias Output = Usageflow_V1_UsageFile
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "CloseUsageFile",
+            kind: .unary,
+            inputType: "usageflow.v1.CloseUsageFileRequest",
+            outputType: "usageflow.v1.UsageFile"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.DistributorService",
-        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema, ListUsageFiles.schema, GetUsageFile.schema, ListRecords.schema, AcceptUsageFile.schema, RejectUsageFile.schema]
+        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema, ListUsageFiles.schema, GetUsageFile.schema, ListRecords.schema, AcceptUsageFile.schema, RejectUsageFile.schema, CloseRecord.schema, CloseRecords.schema, CloseUsageFile.schema]
     )
 }

@@ -5,7 +5,7 @@ import ProtoWire
 import RPCCore
 
 /// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
-/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// reseller keys, the review of usage files and their reconciliation. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Simple tier: each method has the natural shape of its call kind.
 public protocol Usageflow_V1_DistributorService_SimpleServiceProtocol: RPCCore.RegistrableRPCService {
@@ -61,6 +61,12 @@ public protocol Usageflow_V1_DistributorService_SimpleServiceProtocol: RPCCore.R
     func acceptUsageFile(request: Usageflow_V1_AcceptUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
     /// pending → rejected, with a required note: every valid record becomes rejected.
     func rejectUsageFile(request: Usageflow_V1_RejectUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// approved → closed: one record, named by its file and record_id.
+    func closeRecord(request: Usageflow_V1_CloseRecordRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageRecord
+    /// approved → closed for up to 1,000 records of a file, each with its own result.
+    func closeRecords(request: Usageflow_V1_CloseRecordsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_CloseRecordsResponse
+    /// Every approved record of an accepted file closed with one billing id: accepted → closed.
+    func closeUsageFile(request: Usageflow_V1_CloseUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
 }
 
 extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
@@ -164,11 +170,20 @@ extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_DistributorService.RejectUsageFile.schema, input: Usageflow_V1_RejectUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
             try await self.rejectUsageFile(request: request, context: context)
         }
+        router.registerUnary(Usageflow_V1_DistributorService.CloseRecord.schema, input: Usageflow_V1_CloseRecordRequest.self, output: Usageflow_V1_UsageRecord.self) { request, context in
+            try await self.closeRecord(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.CloseRecords.schema, input: Usageflow_V1_CloseRecordsRequest.self, output: Usageflow_V1_CloseRecordsResponse.self) { request, context in
+            try await self.closeRecords(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.CloseUsageFile.schema, input: Usageflow_V1_CloseUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
+            try await self.closeUsageFile(request: request, context: context)
+        }
     }
 }
 
 /// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
-/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// reseller keys, the review of usage files and their reconciliation. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Streaming tier: every method sees the request stream, the response writer and the context.
 public protocol Usageflow_V1_DistributorService_StreamingServiceProtocol: RPCCore.RegistrableRPCService {
@@ -224,6 +239,12 @@ public protocol Usageflow_V1_DistributorService_StreamingServiceProtocol: RPCCor
     func acceptUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_AcceptUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
     /// pending → rejected, with a required note: every valid record becomes rejected.
     func rejectUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_RejectUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// approved → closed: one record, named by its file and record_id.
+    func closeRecord(requests: RPCCore.RequestStream<Usageflow_V1_CloseRecordRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageRecord>, context: RPCCore.ServerContext) async throws
+    /// approved → closed for up to 1,000 records of a file, each with its own result.
+    func closeRecords(requests: RPCCore.RequestStream<Usageflow_V1_CloseRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_CloseRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// Every approved record of an accepted file closed with one billing id: accepted → closed.
+    func closeUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_CloseUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
@@ -327,11 +348,20 @@ extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
         router.registerStreaming(Usageflow_V1_DistributorService.RejectUsageFile.schema, input: Usageflow_V1_RejectUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
             try await self.rejectUsageFile(requests: requests, response: response, context: context)
         }
+        router.registerStreaming(Usageflow_V1_DistributorService.CloseRecord.schema, input: Usageflow_V1_CloseRecordRequest.self, output: Usageflow_V1_UsageRecord.self) { requests, response, context in
+            try await self.closeRecord(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.CloseRecords.schema, input: Usageflow_V1_CloseRecordsRequest.self, output: Usageflow_V1_CloseRecordsResponse.self) { requests, response, context in
+            try await self.closeRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.CloseUsageFile.schema, input: Usageflow_V1_CloseUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
+            try await self.closeUsageFile(requests: requests, response: response, context: context)
+        }
     }
 }
 
 /// Marketplaces, contracts, listings, resellers, customers, subscriptions, service identities,
-/// reseller keys, and the review of usage files. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
+/// reseller keys, the review of usage files and their reconciliation. Distributor keys only; every object is the caller's own, others answer NOT_FOUND.
 ///
 /// Client: one method per RPC over any `ClientTransport`.
 public struct Usageflow_V1_DistributorService_Client: Swift.Sendable {
@@ -490,5 +520,20 @@ public struct Usageflow_V1_DistributorService_Client: Swift.Sendable {
     /// pending → rejected, with a required note: every valid record becomes rejected.
     public func rejectUsageFile(_ request: Usageflow_V1_RejectUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
         try await client.unary(Usageflow_V1_DistributorService.RejectUsageFile.schema, request: request, options: options)
+    }
+
+    /// approved → closed: one record, named by its file and record_id.
+    public func closeRecord(_ request: Usageflow_V1_CloseRecordRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageRecord {
+        try await client.unary(Usageflow_V1_DistributorService.CloseRecord.schema, request: request, options: options)
+    }
+
+    /// approved → closed for up to 1,000 records of a file, each with its own result.
+    public func closeRecords(_ request: Usageflow_V1_CloseRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_CloseRecordsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.CloseRecords.schema, request: request, options: options)
+    }
+
+    /// Every approved record of an accepted file closed with one billing id: accepted → closed.
+    public func closeUsageFile(_ request: Usageflow_V1_CloseUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
+        try await client.unary(Usageflow_V1_DistributorService.CloseUsageFile.schema, request: request, options: options)
     }
 }

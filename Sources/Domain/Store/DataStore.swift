@@ -41,7 +41,7 @@ extension DataStore {
 }
 
 /// Every read the domain needs, within one transaction.
-public protocol StoreReader: CatalogueReader, UsageReader {}
+public protocol StoreReader: CatalogueReader, UsageReader, UsageReconciliationReader {}
 
 /// Every read and write the domain needs, within one write transaction.
-public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter {}
+public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter, UsageReconciliationWriter {}

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Domain
+
+/// The reads reconciliation needs beyond `UsageReader`: records by the vendor's `record_id`,
+/// which is how a distributor's billing system names them.
+public protocol UsageReconciliationReader {
+    /// The record of the file whose `record_id` is `recordID`, if any (a file never holds a
+    /// record id twice).
+    func usageRecord(fileID: String, recordID: String) throws -> UsageRecord?
+    /// A closed record of the file whose billing id is not `externalBillingID`, if any: what
+    /// makes closing a closed file again with that id a conflict rather than a replay.
+    func closedUsageRecord(fileID: String, billedOtherThan externalBillingID: String) throws -> UsageRecord?
+}
+
+/// The writes of reconciliation, inside the caller's write transaction.
+public protocol UsageReconciliationWriter: UsageReconciliationReader {
+    /// Stores a record's status, billing id, note and close time; the record is found by its file
+    /// and position, and a missing one is `notFound`.
+    func updateReconciliation(of record: UsageRecord) throws
+    /// Closes every approved record of the file with one billing id and note at `time` in one
+    /// statement, so a million-record file closes without a round trip per record; returns how
+    /// many closed.
+    @discardableResult
+    func closeApprovedUsageRecords(
+        fileID: String, externalBillingID: String, note: String, at time: Timestamp
+    ) throws -> Int
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Storage
+
+import Domain
+import SQLite
+
+// Reconciliation: records found by their record id within a file, and their close written.
+//
+// A record is found through the (product, record id) index, narrowed to the file: a product's
+// live files never share a record id, so the index leads to a handful of rows at most. The
+// record itself is then read by its position, which keeps one decoder for records.
+
+extension StoreReadTransaction {
+    func usageRecord(fileID: String, recordID: String) throws -> UsageRecord? {
+        guard let file = try fileKeys(fileID) else { return nil }
+        let position = try perform { connection in
+            try connection.queryOne(
+                "SELECT position FROM usage_records WHERE product_seq = ? AND record_id = ? AND file_seq = ? "
+                    + "ORDER BY position LIMIT 1",
+                [.integer(file.productSeq), .text(recordID), .integer(file.seq)]
+            ) { row in try row.int(0) }
+        }
+        guard let position else { return nil }
+        return try usageRecord(fileID: fileID, position: position)
+    }
+
+    func closedUsageRecord(fileID: String, billedOtherThan externalBillingID: String) throws -> UsageRecord? {
+        guard let file = try fileKeys(fileID) else { return nil }
+        let position = try perform { connection in
+            try connection.queryOne(
+                "SELECT position FROM usage_records WHERE file_seq = ? AND status = ? "
+                    + "AND external_billing_id IS NOT ? ORDER BY position LIMIT 1",
+                [.integer(file.seq), SQLiteValue(UsageRecordStatus.closed), .text(externalBillingID)]
+            ) { row in try row.int(0) }
+        }
+        guard let position else { return nil }
+        return try usageRecord(fileID: fileID, position: position)
+    }
+}
+
+extension StoreWriteTransaction {
+    func updateReconciliation(of record: UsageRecord) throws {
+        guard let file = try fileKeys(record.fileID) else { throw DomainError.notFound("usage file", record.fileID) }
+        let changed = try run(
+            "UPDATE usage_records SET status = ?, external_billing_id = ?, external_billing_note = ?, closed_at = ? "
+                + "WHERE file_seq = ? AND position = ?",
+            [
+                SQLiteValue(record.status), SQLiteValue(record.externalBillingID),
+                SQLiteValue(record.externalBillingNote), SQLiteValue(record.closedAt), .integer(file.seq),
+                .integer(Int64(record.position)),
+            ])
+        if changed == 0 {
+            throw DomainError.notFound("record \(record.recordID) of usage file", record.fileID)
+        }
+    }
+
+    @discardableResult
+    func closeApprovedUsageRecords(
+        fileID: String, externalBillingID: String, note: String, at time: Timestamp
+    ) throws -> Int {
+        guard let file = try fileKeys(fileID) else { throw DomainError.notFound("usage file", fileID) }
+        return try run(
+            "UPDATE usage_records SET status = ?, external_billing_id = ?, external_billing_note = ?, closed_at = ? "
+                + "WHERE file_seq = ? AND status = ?",
+            [
+                SQLiteValue(UsageRecordStatus.closed), .text(externalBillingID), .text(note), SQLiteValue(time),
+                .integer(file.seq), SQLiteValue(UsageRecordStatus.approved),
+            ])
+    }
+}
