@@ -4,7 +4,8 @@
 Environment:
   HOSTILE_SERVER_BIN   interop-server to test (default: `swift build --show-bin-path`/interop-server,
                        built with `swift build --product interop-server` if missing)
-  HOSTILE_SLOW=1       also run the tests that wait for the 20 s first-request timeout
+  HOSTILE_SLOW=1       also run the tests that wait for the default 10 s / 20 s / 30 s timeouts
+                       (the default run checks every timeout on servers started with short ones)
   HOSTILE_EVENT_LOOPS  --event-loops for the servers (default 1, so attacker and bystanders share
                        one loop: an attack that stalls the loop shows up as bystander failures)
   HOSTILE_REPORT       write the findings summary (JSON) to this file as well
@@ -33,7 +34,7 @@ METRICS = hs.METRICS
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: waits for long server timeouts (run with HOSTILE_SLOW=1)")
+    config.addinivalue_line("markers", "slow: waits for the default server timeouts (run with HOSTILE_SLOW=1)")
     config.addinivalue_line("markers", "no_bystander_check: the test itself checks the bystanders")
 
 
@@ -137,6 +138,38 @@ def tls_server(server_binary, workdir, tls_files):
     server = hs.ServerProcess(server_binary, workdir, "tls-server", ["--tls-cert", cert, "--tls-key", key, *_loops()])
     yield server
     _stop_server(server)
+
+
+# Connection timeouts (seconds) of the short-timeout servers. The first-request timeout differs from
+# the handshake timeout so a TLS connection's close time tells which of the two closed it.
+SHORT_TIMEOUTS = {"handshake": 2.0, "first_request": 3.0, "idle": 3.0, "write_stall": 3.0}
+
+
+class ShortTimeoutServers:
+    """An h2c and a TLS interop-server with every connection timeout shortened to SHORT_TIMEOUTS, so
+    the timeout defences are exercised in seconds rather than the defaults' minutes."""
+
+    def __init__(self, binary: str, workdir: str, tls_files: tuple[str, str]):
+        self.timeouts = dict(SHORT_TIMEOUTS)
+        flags = ["--handshake-timeout", str(self.timeouts["handshake"]),
+                 "--first-request-timeout", str(self.timeouts["first_request"]),
+                 "--idle-timeout", str(self.timeouts["idle"]),
+                 "--write-stall-timeout", str(self.timeouts["write_stall"]), *_loops()]
+        self.h2c = hs.ServerProcess(binary, workdir, "h2c-short-timeouts", ["--h2c", *flags])
+        try:
+            self.tls = hs.ServerProcess(binary, workdir, "tls-short-timeouts",
+                                        ["--tls-cert", tls_files[0], "--tls-key", tls_files[1], *flags])
+        except Exception:
+            self.h2c.stop()
+            raise
+
+
+@pytest.fixture(scope="session")
+def short_timeouts(server_binary, workdir, tls_files):
+    servers = ShortTimeoutServers(server_binary, workdir, tls_files)
+    yield servers
+    _stop_server(servers.h2c)
+    _stop_server(servers.tls)
 
 
 # --------------------------------------------------------------------------------------------------
