@@ -31,6 +31,8 @@ public struct CommandPath: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Methods whose name does not read as verb + resource.
     static let methodExceptions: [String: (resource: String, verb: String)] = [
         "EndItemSale": ("items", "end-sale"),
+        // `CloseRecord` has `records close`; the bulk close needs a verb of its own.
+        "CloseRecords": ("records", "close-many"),
     ]
 
     /// Resources with a shorter or clearer command name than their message name.

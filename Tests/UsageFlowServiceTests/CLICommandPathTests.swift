@@ -64,6 +64,9 @@ struct CLICommandPathTests {
             ("usageflow.v1.DistributorService", "RevokeServiceIdentity", "distributor identities revoke"),
             ("usageflow.v1.DistributorService", "CreateMarketplace", "distributor marketplaces create"),
             ("usageflow.v1.DistributorService", "SuspendSubscription", "distributor subscriptions suspend"),
+            ("usageflow.v1.DistributorService", "CloseRecord", "distributor records close"),
+            ("usageflow.v1.DistributorService", "CloseRecords", "distributor records close-many"),
+            ("usageflow.v1.DistributorService", "CloseUsageFile", "distributor usage-files close"),
             ("usageflow.v1.ResellerService", "CreateReseller", "reseller resellers create"),
             ("usageflow.v1.ResellerService", "ListCustomers", "reseller customers list"),
         ])

@@ -248,7 +248,8 @@ enum MatrixTable {
     ]
 
     static let rows: [MatrixRow] =
-        adminRows + vendorRows + vendorUsageRows + distributorRows + distributorUsageRows + resellerRows
+        adminRows + vendorRows + vendorUsageRows + distributorRows + distributorUsageRows
+        + distributorReconciliationRows + resellerRows
 
     static let cells: [MatrixCell] = rows.flatMap { row in
         MatrixPrincipal.allCases.flatMap { principal in
