@@ -30,6 +30,7 @@ STUB_PROTOS = [
     "usageflow/v1/catalogue.proto",
     "usageflow/v1/requests.proto",
     "usageflow/v1/usage.proto",
+    "usageflow/v1/reconciliation.proto",
     "usageflow/v1/admin_service.proto",
     "usageflow/v1/vendor_service.proto",
     "usageflow/v1/distributor_service.proto",
