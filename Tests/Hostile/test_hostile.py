@@ -715,9 +715,6 @@ def test_idle_connection_is_closed_by_idle_timeout(short_timeouts, tls_ctx, repo
     assert not problems, "; ".join(problems)
 
 
-@pytest.mark.xfail(strict=True, reason="the idle clock runs from the client's last bytes, not from the last "
-                                       "stream closing: a connection whose call outlasted the idle timeout "
-                                       "while the client stayed silent is idled within a second of the call ending")
 def test_idle_timeout_counts_from_the_last_stream_closing(short_timeouts, report):
     """ServerConfiguration.idleTimeout: "a connection with no open streams for this long is closed".
     A server-streaming call that answers after longer than the idle timeout, to a client that sends
@@ -741,8 +738,6 @@ def test_idle_timeout_counts_from_the_last_stream_closing(short_timeouts, report
         client.close()
 
 
-@pytest.mark.xfail(strict=True, reason="over TLS the connection-closing GOAWAY is lost: the server shuts TLS "
-                                       "output down (close_notify) before the GOAWAY is encrypted")
 def test_timeout_goaway_reaches_tls_clients(short_timeouts, tls_ctx, report):
     """The first-request and idle timeouts send GOAWAY(NO_ERROR) before closing over TLS as they do
     over h2c, so a client can tell a deliberate close from a lost connection."""

@@ -33,6 +33,10 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
     private var sendingStreams: [Int32] = []
     /// When a response byte was last framed, or when bytes started waiting after none did.
     private var lastOutboundProgress = MonotonicClock.now
+    /// When the last stream closed: the idle timeout counts "no open streams for this long", so a
+    /// call that outlasts the timeout without client bytes does not make its connection idle the
+    /// moment it ends.
+    private var lastStreamClosed = MonotonicClock.now
     /// Reused between turns: the messages taken from a stream, and their framing.
     private var takenMessages: [[UInt8]] = []
     private var framedOutput: [UInt8] = []
@@ -249,6 +253,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
 
     private func streamClosed(_ streamID: Int32) {
         guard let record = streams.removeValue(forKey: streamID) else { return }
+        if streams.isEmpty { lastStreamClosed = MonotonicClock.now }
         if let timer = record.deadlineTimer { loop.cancelTimer(timer) }
         let released = record.close()
         let freed = Self.freedByClosing(record, unframedBytes: released.bytes)
@@ -506,7 +511,7 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
             guard let record = streams[streamID], now - record.lastProgress > stall else { continue }
             failStalled(streamID, record: record)
         }
-        if streams.isEmpty, now - io.lastActivity > configuration.idleTimeout.nanoseconds {
+        if streams.isEmpty, now - max(io.lastActivity, lastStreamClosed) > configuration.idleTimeout.nanoseconds {
             goAwayAndClose(.noError, reason: "idle")
         }
     }
@@ -526,6 +531,8 @@ final class ServerConnection: EventLoopHandler, EndOfTurnHandler {
 
     private func goAwayAndClose(_ code: HTTP2ErrorCode, reason: String) {
         try? http2.submitGoAway(errorCode: code)
+        // The GOAWAY goes through TLS while the session is still open; close_notify after it.
+        io.flushEngines()
         io.tls?.close()
         io.flushEngines()
         io.writeSocket()
