@@ -6,6 +6,7 @@ import Domain
 import ProtoWire
 import RPCCore
 import ServiceSupport
+import WellKnownTypes
 
 // Reconciliation: the distributor closes approved records of its accepted files with the ids its
 // billing system gave them. Records are named by file and `record_id`; files the distributor
@@ -59,7 +60,9 @@ extension DistributorService {
         switch outcome.result {
         case .success(let record):
             result.status = Google_Rpc_Status()
-            result.record = Usageflow_V1_UsageRecord(record)
+            result.externalBillingId = record.externalBillingID ?? ""
+            result.externalBillingNote = record.externalBillingNote ?? ""
+            if let closedAt = record.closedAt { result.closedAt = Google_Protobuf_Timestamp(closedAt) }
         case .failure(let error):
             let rpcError = error.rpcError
             if let details = rpcError.statusDetails, let status = try? Google_Rpc_Status(serializedBytes: details) {

@@ -2,27 +2,30 @@
 // Regenerate with: swift run ProtoGen
 
 import ProtoWire
+import WellKnownTypes
 
 /// The descriptor of `usageflow/v1/reconciliation.proto`, for server reflection.
 public enum ProtoFile_usageflow_v1_reconciliation {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/reconciliation.proto",
-        dependencies: ["google/rpc/status.proto", "usageflow/v1/usage.proto"],
+        dependencies: ["google/protobuf/timestamp.proto", "google/rpc/status.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
-            "CiF1c2FnZWZsb3cvdjEvcmVjb25jaWxpYXRpb24ucHJvdG8SDHVzYWdlZmxvdy52MRoXZ29vZ2xlL3JwYy9zdGF0dXMucHJv" +
-            "dG8aGHVzYWdlZmxvdy92MS91c2FnZS5wcm90byKuAQoSQ2xvc2VSZWNvcmRSZXF1ZXN0EhcKB2ZpbGVfaWQYASABKAlSBmZp" +
-            "bGVJZBIbCglyZWNvcmRfaWQYAiABKAlSCHJlY29yZElkEi4KE2V4dGVybmFsX2JpbGxpbmdfaWQYAyABKAlSEWV4dGVybmFs" +
-            "QmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgEIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZSKOAQoLUmVjb3Jk" +
-            "Q2xvc2USGwoJcmVjb3JkX2lkGAEgASgJUghyZWNvcmRJZBIuChNleHRlcm5hbF9iaWxsaW5nX2lkGAIgASgJUhFleHRlcm5h" +
-            "bEJpbGxpbmdJZBIyChVleHRlcm5hbF9iaWxsaW5nX25vdGUYAyABKAlSE2V4dGVybmFsQmlsbGluZ05vdGUiYwoTQ2xvc2VS" +
-            "ZWNvcmRzUmVxdWVzdBIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQSMwoHcmVjb3JkcxgCIAMoCzIZLnVzYWdlZmxvdy52MS5S" +
-            "ZWNvcmRDbG9zZVIHcmVjb3JkcyKPAQoRUmVjb3JkQ2xvc2VSZXN1bHQSGwoJcmVjb3JkX2lkGAEgASgJUghyZWNvcmRJZBIq" +
-            "CgZzdGF0dXMYAiABKAsyEi5nb29nbGUucnBjLlN0YXR1c1IGc3RhdHVzEjEKBnJlY29yZBgDIAEoCzIZLnVzYWdlZmxvdy52" +
-            "MS5Vc2FnZVJlY29yZFIGcmVjb3JkIn4KFENsb3NlUmVjb3Jkc1Jlc3BvbnNlEjkKB3Jlc3VsdHMYASADKAsyHy51c2FnZWZs" +
-            "b3cudjEuUmVjb3JkQ2xvc2VSZXN1bHRSB3Jlc3VsdHMSKwoEZmlsZRgCIAEoCzIXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVS" +
-            "BGZpbGUiiwEKFUNsb3NlVXNhZ2VGaWxlUmVxdWVzdBIOCgJpZBgBIAEoCVICaWQSLgoTZXh0ZXJuYWxfYmlsbGluZ19pZBgC" +
-            "IAEoCVIRZXh0ZXJuYWxCaWxsaW5nSWQSMgoVZXh0ZXJuYWxfYmlsbGluZ19ub3RlGAMgASgJUhNleHRlcm5hbEJpbGxpbmdO" +
-            "b3RlYgZwcm90bzM="
+            "CiF1c2FnZWZsb3cvdjEvcmVjb25jaWxpYXRpb24ucHJvdG8SDHVzYWdlZmxvdy52MRofZ29vZ2xlL3Byb3RvYnVmL3RpbWVz" +
+            "dGFtcC5wcm90bxoXZ29vZ2xlL3JwYy9zdGF0dXMucHJvdG8aGHVzYWdlZmxvdy92MS91c2FnZS5wcm90byKuAQoSQ2xvc2VS" +
+            "ZWNvcmRSZXF1ZXN0EhcKB2ZpbGVfaWQYASABKAlSBmZpbGVJZBIbCglyZWNvcmRfaWQYAiABKAlSCHJlY29yZElkEi4KE2V4" +
+            "dGVybmFsX2JpbGxpbmdfaWQYAyABKAlSEWV4dGVybmFsQmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgEIAEo" +
+            "CVITZXh0ZXJuYWxCaWxsaW5nTm90ZSKOAQoLUmVjb3JkQ2xvc2USGwoJcmVjb3JkX2lkGAEgASgJUghyZWNvcmRJZBIuChNl" +
+            "eHRlcm5hbF9iaWxsaW5nX2lkGAIgASgJUhFleHRlcm5hbEJpbGxpbmdJZBIyChVleHRlcm5hbF9iaWxsaW5nX25vdGUYAyAB" +
+            "KAlSE2V4dGVybmFsQmlsbGluZ05vdGUiYwoTQ2xvc2VSZWNvcmRzUmVxdWVzdBIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQS" +
+            "MwoHcmVjb3JkcxgCIAMoCzIZLnVzYWdlZmxvdy52MS5SZWNvcmRDbG9zZVIHcmVjb3JkcyL5AQoRUmVjb3JkQ2xvc2VSZXN1" +
+            "bHQSGwoJcmVjb3JkX2lkGAEgASgJUghyZWNvcmRJZBIqCgZzdGF0dXMYAiABKAsyEi5nb29nbGUucnBjLlN0YXR1c1IGc3Rh" +
+            "dHVzEi4KE2V4dGVybmFsX2JpbGxpbmdfaWQYAyABKAlSEWV4dGVybmFsQmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdf" +
+            "bm90ZRgEIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZRI3CgljbG9zZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGlt" +
+            "ZXN0YW1wUghjbG9zZWRBdCJ+ChRDbG9zZVJlY29yZHNSZXNwb25zZRI5CgdyZXN1bHRzGAEgAygLMh8udXNhZ2VmbG93LnYx" +
+            "LlJlY29yZENsb3NlUmVzdWx0UgdyZXN1bHRzEisKBGZpbGUYAiABKAsyFy51c2FnZWZsb3cudjEuVXNhZ2VGaWxlUgRmaWxl" +
+            "IosBChVDbG9zZVVzYWdlRmlsZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEi4KE2V4dGVybmFsX2JpbGxpbmdfaWQYAiABKAlS" +
+            "EWV4dGVybmFsQmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgDIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZWIG" +
+            "cHJvdG8z"
         )!
     )
 }
@@ -212,16 +215,21 @@ public struct Usageflow_V1_RecordCloseResult: ProtoWire.ProtoMessage {
     /// Returns `status` to unset.
     public mutating func clearStatus() { self._status = nil }
 
-    fileprivate var _record: Usageflow_V1_UsageRecord? = nil
-    /// The record as it is after the call; set when the status is OK.
-    public var record: Usageflow_V1_UsageRecord {
-        get { self._record ?? Usageflow_V1_UsageRecord() }
-        set { self._record = newValue }
+    /// When the status is OK: what the record is closed with (for a replay, its first close). The
+    /// rest of the record is in ListRecords: a reply for 1,000 records stays small this way.
+    public var externalBillingId: Swift.String = ""
+
+    public var externalBillingNote: Swift.String = ""
+
+    fileprivate var _closedAt: Google_Protobuf_Timestamp? = nil
+    public var closedAt: Google_Protobuf_Timestamp {
+        get { self._closedAt ?? Google_Protobuf_Timestamp() }
+        set { self._closedAt = newValue }
     }
-    /// Whether `record` was set (or read from the wire), even to its default.
-    public var hasRecord: Swift.Bool { self._record != nil }
-    /// Returns `record` to unset.
-    public mutating func clearRecord() { self._record = nil }
+    /// Whether `closedAt` was set (or read from the wire), even to its default.
+    public var hasClosedAt: Swift.Bool { self._closedAt != nil }
+    /// Returns `closedAt` to unset.
+    public mutating func clearClosedAt() { self._closedAt = nil }
 
     public var unknownFields = ProtoWire.UnknownFields()
 
@@ -232,7 +240,9 @@ public struct Usageflow_V1_RecordCloseResult: ProtoWire.ProtoMessage {
             switch tag.rawValue {
             case 10: self.recordId = try reader.read(ProtoWire.WireString.self)
             case 18: try reader.readMessage(into: &self._status)
-            case 26: try reader.readMessage(into: &self._record)
+            case 26: self.externalBillingId = try reader.read(ProtoWire.WireString.self)
+            case 34: self.externalBillingNote = try reader.read(ProtoWire.WireString.self)
+            case 42: try reader.readMessage(into: &self._closedAt)
             default: try reader.skipField(tag, into: &self.unknownFields)
             }
         }
@@ -242,7 +252,9 @@ public struct Usageflow_V1_RecordCloseResult: ProtoWire.ProtoMessage {
         var size = 0
         if !self.recordId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.recordId) }
         if let value = self._status { size += 1 + ProtoWire.WireSize.message(value) }
-        if let value = self._record { size += 1 + ProtoWire.WireSize.message(value) }
+        if !self.externalBillingId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingId) }
+        if !self.externalBillingNote.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingNote) }
+        if let value = self._closedAt { size += 1 + ProtoWire.WireSize.message(value) }
         size += self.unknownFields.bytes.count
         return size
     }
@@ -256,8 +268,16 @@ public struct Usageflow_V1_RecordCloseResult: ProtoWire.ProtoMessage {
             writer.writeTag(18)
             writer.writeMessage(value)
         }
-        if let value = self._record {
+        if !self.externalBillingId.isEmpty {
             writer.writeTag(26)
+            ProtoWire.WireString.write(self.externalBillingId, to: &writer)
+        }
+        if !self.externalBillingNote.isEmpty {
+            writer.writeTag(34)
+            ProtoWire.WireString.write(self.externalBillingNote, to: &writer)
+        }
+        if let value = self._closedAt {
+            writer.writeTag(42)
             writer.writeMessage(value)
         }
         writer.writeUnknownFields(self.unknownFields)
