@@ -279,29 +279,48 @@ extension StoreWriteTransaction {
         }
     }
 
+    /// Inserts a batch of a file's records through one prepared statement, binding each value
+    /// directly and encoding the lists into one reused buffer: this runs a million times per large
+    /// upload, so it avoids the per-row statement lookup, value array and strings of `run`.
     func appendUsageRecords(_ records: [UsageRecord], fileID: String) throws {
         guard !records.isEmpty else { return }
         guard let file = try fileKeys(fileID) else { throw DomainError.notFound("usage file", fileID) }
-        let fileSeq = SQLiteValue.integer(file.seq)
-        let productSeq = SQLiteValue.integer(file.productSeq)
         try perform(noun: "usage record") { connection in
+            let insert = try connection.prepareStatement(insertUsageRecordSQL)
+            try insert.bind(1, file.seq)
+            try insert.bind(2, file.productSeq)
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1024)
+            func bindList(_ index: Int32, _ encode: (inout [UInt8]) -> Void) throws {
+                buffer.removeAll(keepingCapacity: true)
+                encode(&buffer)
+                try buffer.withUnsafeBufferPointer { try insert.bind(index, utf8: $0) }
+            }
             for record in records {
                 guard record.fileID == fileID else {
                     throw DomainError.internalFailure(
                         "a record of usage file \(record.fileID) was appended to usage file \(fileID)")
                 }
-                try connection.run(
-                    insertUsageRecordSQL,
-                    [
-                        fileSeq, productSeq, .integer(Int64(record.position)), .text(record.recordID),
-                        SQLiteValue(record.status), .text(record.note), SQLiteValue(record.itemID),
-                        SQLiteValue(record.subscriptionID), SQLiteValue(record.quantity?.description),
-                        SQLiteValue(record.amount?.description), SQLiteValue(record.tier), SQLiteValue(record.start),
-                        SQLiteValue(record.end), SQLiteValue(record.categoryID), SQLiteValue(record.assetReconID),
-                        .text(UsageEncoding.encode(record.parameters)), .text(UsageEncoding.encode(record.rawValues)),
-                        .text(UsageEncoding.encode(record.errors)), SQLiteValue(record.externalBillingID),
-                        SQLiteValue(record.externalBillingNote), SQLiteValue(record.closedAt),
-                    ])
+                try insert.bind(3, Int64(record.position))
+                try insert.bind(4, record.recordID)
+                try insert.bind(5, record.status.rawValue)
+                try insert.bind(6, record.note)
+                try insert.bind(7, record.itemID)
+                try insert.bind(8, record.subscriptionID)
+                try insert.bind(9, record.quantity?.description)
+                try insert.bind(10, record.amount?.description)
+                try insert.bind(11, record.tier.map(Int64.init))
+                try insert.bind(12, record.start?.microsecondsSinceEpoch)
+                try insert.bind(13, record.end?.microsecondsSinceEpoch)
+                try insert.bind(14, record.categoryID)
+                try insert.bind(15, record.assetReconID)
+                try bindList(16) { UsageEncoding.append(record.parameters, to: &$0) }
+                try bindList(17) { UsageEncoding.append(record.rawValues, to: &$0) }
+                try bindList(18) { UsageEncoding.append(record.errors, to: &$0) }
+                try insert.bind(19, record.externalBillingID)
+                try insert.bind(20, record.externalBillingNote)
+                try insert.bind(21, record.closedAt?.microsecondsSinceEpoch)
+                try insert.execute()
             }
         }
     }

@@ -11,24 +11,69 @@ import Domain
 /// instead of escaping means any text round-trips unchanged (colons, quotes, newlines, emoji)
 /// and decoding is one pass without lookahead; child tables would cost a row and an index entry
 /// per element, which a million-record upload cannot afford.
+///
+/// The writers append UTF-8 bytes to a buffer the caller reuses: a million-record upload encodes
+/// three lists per record, and building a `String` for each (digits, then piece by piece) cost more
+/// than inserting the row.
 enum UsageEncoding {
     static func encode(_ values: [String?]) -> String {
-        var output = ""
-        output.reserveCapacity(values.reduce(0) { $0 + ($1?.utf8.count ?? 0) + 3 })
-        for value in values {
-            if let value {
-                output += String(value.utf8.count)
-                output += ":"
-                output += value
-            } else {
-                output += "-"
-            }
-        }
-        return output
+        var output: [UInt8] = []
+        for value in values { append(value, to: &output) }
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func encode(_ values: [String]) -> String {
-        encode(values.map(Optional.some))
+        var output: [UInt8] = []
+        append(values, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends one element: `-` for nil, else its UTF-8 byte count, `:` and its bytes.
+    static func append(_ value: String?, to output: inout [UInt8]) {
+        guard var value else {
+            output.append(UInt8(ascii: "-"))
+            return
+        }
+        value.withUTF8 { bytes in
+            appendDecimal(bytes.count, to: &output)
+            output.append(UInt8(ascii: ":"))
+            output.append(contentsOf: bytes)
+        }
+    }
+
+    static func append(_ values: [String], to output: inout [UInt8]) {
+        for value in values { append(value, to: &output) }
+    }
+
+    static func append(_ parameters: [UsageParameter], to output: inout [UInt8]) {
+        for parameter in parameters {
+            append(parameter.name, to: &output)
+            append(parameter.value, to: &output)
+        }
+    }
+
+    static func append(_ errors: [UsageRecordError], to output: inout [UInt8]) {
+        for error in errors {
+            append(error.code, to: &output)
+            append(error.column, to: &output)
+            append(error.message, to: &output)
+        }
+    }
+
+    /// The decimal digits of a count (never negative), without an intermediate string.
+    private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+        if value < 10 {
+            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value))
+            return
+        }
+        var divisor = 10
+        while divisor <= value / 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            output.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// The list `text` encodes; anything malformed is an internal failure naming `column`, since
@@ -68,7 +113,9 @@ enum UsageEncoding {
     }
 
     static func encode(_ parameters: [UsageParameter]) -> String {
-        encode(parameters.flatMap { [$0.name, $0.value] })
+        var output: [UInt8] = []
+        append(parameters, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func decodeParameters(_ text: String, column: String) throws -> [UsageParameter] {
@@ -80,7 +127,9 @@ enum UsageEncoding {
     }
 
     static func encode(_ errors: [UsageRecordError]) -> String {
-        encode(errors.flatMap { [$0.code, $0.column, $0.message] as [String?] })
+        var output: [UInt8] = []
+        append(errors, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     static func decodeErrors(_ text: String, column: String) throws -> [UsageRecordError] {
