@@ -131,6 +131,19 @@ import Testing
         #expect(
             UsageTime.format(Timestamp(microsecondsSinceEpoch: 1_740_787_200_000_250)) == "2025-03-01 00:00:00.000250")
     }
+
+    /// Every formatted time parses back to itself, before 1970 and at the ends of the years a
+    /// text time can have, and agrees with the ISO form of `Timestamp.description`.
+    @Test(arguments: [
+        "1970-01-01 00:00:00", "1969-12-31 23:59:59.999999", "1900-02-28 12:34:56.000001", "2024-02-29 23:59:59",
+        "0001-01-01 00:00:00", "9999-12-31 23:59:59.999999", "2000-10-09 08:07:06.543210",
+    ])
+    func formatRoundTrips(text: String) throws {
+        let time = try UsageTime.parse(text)
+        #expect(UsageTime.format(time) == text)
+        let iso = time.description.dropLast().split(separator: "T").joined(separator: " ")
+        #expect(text.contains(".") ? iso == text : iso == text + ".000000")
+    }
 }
 
 @Suite struct UsageValidationNumberTests {
