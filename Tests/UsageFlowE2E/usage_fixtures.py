@@ -429,9 +429,33 @@ class GrpcDriver:
             product_id=product_id, format=getattr(usage, f"USAGE_FILE_FORMAT_{fmt.upper()}"))
         return self._download(self.api.vendor.DownloadTemplate, request, key)
 
+    def _reconciliation(self):
+        # A bulk result's failed status may carry google.rpc.BadRequest in its details; importing
+        # error_details registers that type so the reply converts to JSON.
+        from uf_stubs import error_details_pb2, reconciliation_pb2  # noqa: F401
+        return reconciliation_pb2
+
+    def close_record(self, key, file_id: str, record_id: str, billing_id: str, note: str = "") -> dict:
+        recon = self._reconciliation()
+        return self._dict(self._call(self.api.distributor.CloseRecord, recon.CloseRecordRequest(
+            file_id=file_id, record_id=record_id, external_billing_id=billing_id, external_billing_note=note), key))
+
+    def close_records(self, key, file_id: str, closes: list[tuple[str, str, str]]) -> dict:
+        """`closes`: (record_id, billing id, note) per record, in order."""
+        recon = self._reconciliation()
+        request = recon.CloseRecordsRequest(file_id=file_id, records=[
+            recon.RecordClose(record_id=r, external_billing_id=b, external_billing_note=n) for r, b, n in closes])
+        return self._dict(self._call(self.api.distributor.CloseRecords, request, key))
+
+    def close_file(self, key, file_id: str, billing_id: str, note: str = "") -> dict:
+        recon = self._reconciliation()
+        return self._dict(self._call(self.api.distributor.CloseUsageFile, recon.CloseUsageFileRequest(
+            id=file_id, external_billing_id=billing_id, external_billing_note=note), key))
+
 
 class CliDriver:
-    """The same flow through `usageflow vendor files …` and `usageflow distributor files …`."""
+    """The same flow through `usageflow vendor files …` and `usageflow distributor files …`, and the
+    distributor's closes through `distributor records close|close-many` and `distributor usage-files close`."""
 
     name = "cli"
 
@@ -515,3 +539,18 @@ class CliDriver:
 
     def template(self, key, product_id: str, fmt: str = "xlsx") -> bytes:
         return self._download(key, ["vendor", "files", "template", product_id, "--format", fmt])
+
+    def close_record(self, key, file_id: str, record_id: str, billing_id: str, note: str = "") -> dict:
+        args = ["distributor", "records", "close", "--file-id", file_id, "--record-id", record_id,
+                "--external-billing-id", billing_id]
+        return self._json(key, [*args, *(["--external-billing-note", note] if note else [])])
+
+    def close_records(self, key, file_id: str, closes: list[tuple[str, str, str]]) -> dict:
+        """`closes`: (record_id, billing id, note) per record, in order, sent as the `--data` body."""
+        body = {"fileId": file_id, "records": [
+            {"recordId": r, "externalBillingId": b, "externalBillingNote": n} for r, b, n in closes]}
+        return self._json(key, ["distributor", "records", "close-many", "--data", json.dumps(body)])
+
+    def close_file(self, key, file_id: str, billing_id: str, note: str = "") -> dict:
+        args = ["distributor", "usage-files", "close", file_id, "--external-billing-id", billing_id]
+        return self._json(key, [*args, *(["--external-billing-note", note] if note else [])])
