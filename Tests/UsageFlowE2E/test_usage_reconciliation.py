@@ -2,7 +2,8 @@
 # UsageFlow — end-to-end: reconciliation (SPEC §4, scenarios 7 and 8). The distributor closes the
 # approved records of an accepted file one by one, in bulk with a result per record, or as a whole
 # file; replays with the same billing id succeed and change nothing, another id is ALREADY_EXISTS;
-# the vendor may not close and another distributor finds nothing. Each test runs through Python
+# only accepted files close, billing ids and notes are checked, the vendor may not close and another
+# distributor finds nothing. Each test runs through Python
 # grpcio and through the `usageflow` CLI.
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import usage_fixtures as uf
 from usage_fixtures import at, count, expect_call_error, row, write_fixture
 
 # google.rpc.Code values, as a RecordCloseResult's status carries them.
-OK, NOT_FOUND, ALREADY_EXISTS = 0, 5, 6
+OK, INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS = 0, 3, 5, 6
 APPROVED, CLOSED = "USAGE_RECORD_STATUS_APPROVED", "USAGE_RECORD_STATUS_CLOSED"
 
 
@@ -217,3 +218,30 @@ def test_another_distributor_gets_not_found_for_every_close(driver, world, tmp_p
     assert (count(unchanged, "approved"), count(unchanged, "closed")) == (2, 0), unchanged
     records = driver.records(w.distributor.key, file["id"], role="distributor")
     assert all(r["status"] == APPROVED and not r.get("externalBillingId") for r in records), records
+
+
+def test_closes_are_refused_before_acceptance_and_for_malformed_billing_ids(driver, world, tmp_path):
+    w = world
+    pending = driver.create(w.vendor.key, w.qt, w.market.contract, name=uf.unique("recon"))
+    record_id = uf.unique("rc")
+    rows = [row(record_id, w.integer_item, w.sub_a, 1)]
+    assert driver.upload(w.vendor.key, pending["id"], write_fixture(tmp_path, "csv", rows))["status"] == uf.STATUS[
+        "ready"]
+    driver.submit(w.vendor.key, pending["id"])
+    error = expect_call_error("FAILED_PRECONDITION", driver.close_record, w.distributor.key, pending["id"], record_id,
+                              "P-1")
+    assert "pending" in error.message, error.message
+    expect_call_error("FAILED_PRECONDITION", driver.close_records, w.distributor.key, pending["id"],
+                      [(record_id, "P-1", "")])
+    expect_call_error("FAILED_PRECONDITION", driver.close_file, w.distributor.key, pending["id"], "P-1")
+
+    file, ids = accepted_file(driver, w, tmp_path, 2)
+    expect_call_error("INVALID_ARGUMENT", driver.close_record, w.distributor.key, file["id"], ids[0], "")
+    expect_call_error("INVALID_ARGUMENT", driver.close_record, w.distributor.key, file["id"], ids[0], "B" * 256)
+    expect_call_error("INVALID_ARGUMENT", driver.close_record, w.distributor.key, file["id"], ids[0], "B-1", "n" * 201)
+    expect_call_error("INVALID_ARGUMENT", driver.close_file, w.distributor.key, file["id"], "")
+
+    # In bulk a malformed close fails alone.
+    bulk = driver.close_records(w.distributor.key, file["id"], [(ids[0], "", ""), (ids[1], "B-2", "")])
+    assert [code(r) for r in bulk["results"]] == [INVALID_ARGUMENT, OK], bulk["results"]
+    assert (count(bulk["file"], "approved"), count(bulk["file"], "closed")) == (1, 1), bulk["file"]
