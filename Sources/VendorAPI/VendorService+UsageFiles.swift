@@ -114,7 +114,7 @@ extension VendorService {
         let spool: UsageRecordSpool
         var exceeded: String?
         do {
-            spool = try UsageRecordSpool(directory: spoolDirectory)
+            spool = try UsageRecordSpool(directory: spoolDirectory, layout: layout)
             var position = 0
             var index = 0
             while let message = try await messages.next() {
@@ -131,7 +131,7 @@ extension VendorService {
                         exceeded = limits.recordsExceededDetail
                         continue
                     }
-                    try spool.append(record)
+                    try spool.append(record, position: position, field: "batch.records[\(offset)]")
                     if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
                 }
             }
@@ -146,7 +146,7 @@ extension VendorService {
         }
         let processed = try await files.process(
             tenant, id: layout.fileID, columns: layout.columns, categories: layout.categories
-        ) { spool.rows(layout) }
+        ) { spool.rows() }
         return Usageflow_V1_UsageFile(processed, includingNote: true)
     }
 

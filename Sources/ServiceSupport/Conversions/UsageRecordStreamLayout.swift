@@ -49,12 +49,12 @@ public struct UsageRecordStreamLayout: Sendable {
     /// in a refusal: a record with more parameter values than the header has columns cannot be
     /// laid out, and is refused rather than silently cut.
     public func row(
-        _ input: Usageflow_V1_UsageRecordInput, position: Int, field: String
+        _ input: Usageflow_V1_UsageRecordInput, position: Int, field: @autoclosure () -> String
     ) throws(DomainError) -> UsageRow {
-        try check(input, position: position, field: field)
+        try check(input, position: position, field: field())
         var cells: [UsageCell] = []
         cells.reserveCapacity(columns.count)
-        for column in UsageColumn.allCases {
+        for column in Self.knownColumns {
             cells.append(Self.cell(column, of: input))
         }
         for value in input.parameterValues {
@@ -64,17 +64,22 @@ public struct UsageRecordStreamLayout: Sendable {
     }
 
     /// Refuses a record that cannot be laid out on the header: more parameter values than the
-    /// header has parameter columns (cutting them would lose data silently).
+    /// header has parameter columns (cutting them would lose data silently). `field` is made only
+    /// for a refusal: naming every record of a million-record stream would cost a string each.
     public func check(
-        _ input: Usageflow_V1_UsageRecordInput, position: Int, field: String
+        _ input: Usageflow_V1_UsageRecordInput, position: Int, field: @autoclosure () -> String
     ) throws(DomainError) {
         guard input.parameterValues.count <= parameterCount else {
             throw DomainError.invalid(
-                field: "\(field).parameter_values",
+                field: "\(field()).parameter_values",
                 "record \(position) has \(input.parameterValues.count) parameter values for \(parameterCount) "
                     + "parameter columns")
         }
     }
+
+    /// The known columns in order, made once: a synthesized `allCases` builds a new array on every
+    /// access, and this runs for every record of a stream.
+    private static let knownColumns = UsageColumn.allCases
 
     private static func cell(_ column: UsageColumn, of input: Usageflow_V1_UsageRecordInput) -> UsageCell {
         switch column {

@@ -15,44 +15,105 @@ import ServiceSupport
 /// read back as rows once it has ended. The file is unlinked as soon as it is created, so nothing
 /// is left behind by a crash, and closed when the spool goes.
 ///
+/// Each record is stored as the row it lays out to, not as protobuf: the row is what processing
+/// reads, so it is built once on arrival and read back without a second decode. A row is its
+/// length (4 bytes, little-endian), its cell count (varint), then one tag byte per cell and the
+/// cell's value:
+///
+/// ```
+/// 0 empty    1 text, 2 number: varint byte count, UTF-8    3 date: Int64 microseconds, little-endian
+/// 4 false    5 true    6 the same text or number as the previous row's cell at this index
+/// ```
+///
+/// The repeat tag keeps the spool small (records of a stream repeat their search criteria, items
+/// and subscriptions) and lets the rows read back share one string instead of allocating each.
+///
 /// @unchecked Sendable: one task writes it (the handler, while the stream arrives), then one
 /// thread reads it (the store's, inside `process`) after the handler has stopped writing; the
 /// store's hand-off orders the two, and nothing touches it concurrently.
 final class UsageRecordSpool: @unchecked Sendable {
     private let descriptor: Int32
+    private let layout: UsageRecordStreamLayout
     private var buffer: [UInt8] = []
     /// Bytes written to the file so far (the buffer not included).
     private var written = 0
+    /// The last row appended, for the repeat tag.
+    private var previous: [UsageCell] = []
     /// Records appended so far.
     private(set) var recordCount = 0
+    /// The appended records' protobuf encodings plus 4 framing bytes each: what the bytes-per-upload
+    /// limit counts, independent of how compactly the spool stores them.
+    private(set) var byteCount = 0
 
-    /// Bytes appended so far, framing included: what the bytes-per-upload limit counts.
-    var byteCount: Int { written + buffer.count }
+    /// Large writes: each `write` into the page cache has a fixed cost, and the buffer is reused.
+    private static let bufferSize = 1024 * 1024
 
-    private static let bufferSize = 64 * 1024
+    enum Tag {
+        static let empty: UInt8 = 0
+        static let text: UInt8 = 1
+        static let number: UInt8 = 2
+        static let date: UInt8 = 3
+        static let falseValue: UInt8 = 4
+        static let trueValue: UInt8 = 5
+        static let repeated: UInt8 = 6
+    }
 
-    /// A fresh spool in `directory`.
-    init(directory: String) throws {
+    /// A fresh spool in `directory` for records laid out by `layout`.
+    init(directory: String, layout: UsageRecordStreamLayout) throws {
         var template = Array((directory + "/usageflow-records-XXXXXX").utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw Self.failure("create a spool file in \(directory)", errno) }
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.descriptor = descriptor
-        buffer.reserveCapacity(Self.bufferSize)
+        self.layout = layout
+        buffer.reserveCapacity(Self.bufferSize + 4096)
     }
 
     deinit {
         close(descriptor)
     }
 
-    /// Appends one record: its length (4 bytes, little-endian) and its serialized bytes.
-    func append(_ record: Usageflow_V1_UsageRecordInput) throws {
-        let bytes = record.serializedBytes()
-        let length = UInt32(bytes.count)
-        for shift in stride(from: 0, to: 32, by: 8) { buffer.append(UInt8(truncatingIfNeeded: length >> shift)) }
-        buffer.append(contentsOf: bytes)
+    /// Appends one record, the `position`th of the stream, as its row. Throws the layout's refusal
+    /// (named by `field`) for a record that cannot be laid out.
+    func append(_ record: Usageflow_V1_UsageRecordInput, position: Int, field: @autoclosure () -> String) throws {
+        let cells = try layout.row(record, position: position, field: field()).cells
+        byteCount += record.serializedSize() + 4
+        let lengthOffset = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: 4))
+        Self.appendVarint(cells.count, to: &buffer)
+        for (index, cell) in cells.enumerated() {
+            switch cell {
+            case .empty:
+                buffer.append(Tag.empty)
+            case .text(let text):
+                appendText(text, tag: Tag.text, cell: cell, index: index)
+            case .number(let literal):
+                appendText(literal, tag: Tag.number, cell: cell, index: index)
+            case .date(let time):
+                buffer.append(Tag.date)
+                withUnsafeBytes(of: time.microsecondsSinceEpoch.littleEndian) { buffer.append(contentsOf: $0) }
+            case .boolean(let value):
+                buffer.append(value ? Tag.trueValue : Tag.falseValue)
+            }
+        }
+        let length = UInt32(buffer.count - lengthOffset - 4)
+        buffer.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: length.littleEndian, toByteOffset: lengthOffset, as: UInt32.self)
+        }
+        previous = cells
         recordCount += 1
         if buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    /// A text or number cell: the repeat tag when the previous row has the same cell here.
+    private func appendText(_ text: String, tag: UInt8, cell: UsageCell, index: Int) {
+        if index < previous.count, previous[index] == cell {
+            buffer.append(Tag.repeated)
+            return
+        }
+        buffer.append(tag)
+        Self.appendVarint(text.utf8.count, to: &buffer)
+        buffer.append(contentsOf: text.utf8)
     }
 
     /// Writes what is buffered; call once the stream has ended, before reading.
@@ -72,44 +133,103 @@ final class UsageRecordSpool: @unchecked Sendable {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// The spooled records as rows laid out by `layout`, read back in order.
-    func rows(_ layout: UsageRecordStreamLayout) -> any UsageRowSource {
-        Rows(spool: self, layout: layout, end: written)
+    /// The spooled records as rows, read back in order.
+    func rows() -> any UsageRowSource {
+        Rows(spool: self, end: written)
     }
 
-    /// Reads the file from the start in large chunks, one record at a time.
+    private static func appendVarint(_ value: Int, to buffer: inout [UInt8]) {
+        var value = UInt(value)
+        while value >= 0x80 {
+            buffer.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        buffer.append(UInt8(value))
+    }
+
+    /// Reads the file from the start in large chunks, one row at a time.
     private struct Rows: UsageRowSource {
         let spool: UsageRecordSpool
-        let layout: UsageRecordStreamLayout
         let end: Int
         var fileOffset = 0
         var chunk: [UInt8] = []
         var chunkStart = 0
         var position = 0
+        var previous: [UsageCell] = []
 
         mutating func next() throws -> UsageRow? {
-            guard let length = try take(4) else { return nil }
-            let size = length.withUnsafeBufferPointer { bytes in
-                (0..<4).reduce(0) { $0 | Int(bytes[$1]) << ($1 * 8) }
+            guard try fill(4) else { return nil }
+            let size = chunk.withUnsafeBytes { raw in
+                Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: chunkStart, as: UInt32.self)))
             }
-            guard let bytes = try take(size) else {
+            chunkStart += 4
+            guard try fill(size) else {
                 throw DomainError.internalFailure("the record spool ended inside a record")
             }
-            position += 1
-            let record: Usageflow_V1_UsageRecordInput
-            do {
-                record = try Usageflow_V1_UsageRecordInput(serializedBytes: bytes)
-            } catch {
-                throw DomainError.internalFailure("a spooled record does not decode: \(error)")
+            let start = chunkStart
+            chunkStart += size
+            let previous = self.previous
+            let cells = chunk.withUnsafeBytes { raw in
+                Self.cells(UnsafeRawBufferPointer(rebasing: raw[start..<start + size]), previous: previous)
             }
-            return try layout.row(record, position: position, field: "record")
+            guard let cells else { throw DomainError.internalFailure("a spooled record is malformed") }
+            self.previous = cells
+            position += 1
+            return UsageRow(position: position, cells: cells)
         }
 
-        /// The next `count` bytes, or nil at the end of the file.
-        private mutating func take(_ count: Int) throws -> [UInt8]? {
+        /// The cells of one row's bytes, or nil when they are not a row this spool wrote.
+        private static func cells(_ bytes: UnsafeRawBufferPointer, previous: [UsageCell]) -> [UsageCell]? {
+            var cursor = 0
+            func varint() -> Int? {
+                var value = 0
+                var shift = 0
+                while cursor < bytes.count, shift < 63 {
+                    let byte = bytes[cursor]
+                    cursor += 1
+                    value |= Int(byte & 0x7F) << shift
+                    if byte < 0x80 { return value }
+                    shift += 7
+                }
+                return nil
+            }
+            guard let count = varint(), count <= bytes.count else { return nil }
+            var cells: [UsageCell] = []
+            cells.reserveCapacity(count)
+            for index in 0..<count {
+                guard cursor < bytes.count else { return nil }
+                let tag = bytes[cursor]
+                cursor += 1
+                switch tag {
+                case Tag.empty:
+                    cells.append(.empty)
+                case Tag.text, Tag.number:
+                    guard let length = varint(), length <= bytes.count - cursor else { return nil }
+                    let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[cursor..<cursor + length]), as: UTF8.self)
+                    cursor += length
+                    cells.append(tag == Tag.text ? .text(text) : .number(text))
+                case Tag.date:
+                    guard bytes.count - cursor >= 8 else { return nil }
+                    let micros = Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: cursor, as: Int64.self))
+                    cursor += 8
+                    cells.append(.date(Timestamp(microsecondsSinceEpoch: micros)))
+                case Tag.falseValue, Tag.trueValue:
+                    cells.append(.boolean(tag == Tag.trueValue))
+                case Tag.repeated:
+                    guard index < previous.count else { return nil }
+                    cells.append(previous[index])
+                default:
+                    return nil
+                }
+            }
+            return cursor == bytes.count ? cells : nil
+        }
+
+        /// Makes the next `count` bytes available at `chunkStart`; false at the end of the file.
+        private mutating func fill(_ count: Int) throws -> Bool {
             while chunk.count - chunkStart < count {
                 guard fileOffset < end else {
-                    if chunk.count == chunkStart { return nil }
+                    if chunk.count == chunkStart { return false }
                     throw DomainError.internalFailure("the record spool ended inside a record")
                 }
                 chunk.removeFirst(chunkStart)
@@ -129,8 +249,7 @@ final class UsageRecordSpool: @unchecked Sendable {
                 chunk.removeLast(wanted - read)
                 fileOffset += read
             }
-            defer { chunkStart += count }
-            return Array(chunk[chunkStart..<chunkStart + count])
+            return true
         }
     }
 
