@@ -78,17 +78,30 @@ final class UsageRecordSpool: @unchecked Sendable {
     func append(_ record: Usageflow_V1_UsageRecordInput, position: Int, field: @autoclosure () -> String) throws {
         let cells = try layout.row(record, position: position, field: field()).cells
         byteCount += record.serializedSize() + 4
+        // The buffer is moved out of the object while the row is encoded: every access to a class's
+        // stored property is checked for exclusivity at run time, and a row makes dozens.
+        var buffer = self.buffer
+        self.buffer = []
+        Self.encode(cells, previous: previous, into: &buffer)
+        self.buffer = buffer
+        previous = cells
+        recordCount += 1
+        if self.buffer.count >= Self.bufferSize { try flush() }
+    }
+
+    /// Appends one row: its length, its cell count, then each cell.
+    private static func encode(_ cells: [UsageCell], previous: [UsageCell], into buffer: inout [UInt8]) {
         let lengthOffset = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: 4))
-        Self.appendVarint(cells.count, to: &buffer)
+        appendVarint(cells.count, to: &buffer)
         for (index, cell) in cells.enumerated() {
             switch cell {
             case .empty:
                 buffer.append(Tag.empty)
             case .text(let text):
-                appendText(text, tag: Tag.text, cell: cell, index: index)
+                appendText(text, tag: Tag.text, repeated: index < previous.count && previous[index] == cell, to: &buffer)
             case .number(let literal):
-                appendText(literal, tag: Tag.number, cell: cell, index: index)
+                appendText(literal, tag: Tag.number, repeated: index < previous.count && previous[index] == cell, to: &buffer)
             case .date(let time):
                 buffer.append(Tag.date)
                 withUnsafeBytes(of: time.microsecondsSinceEpoch.littleEndian) { buffer.append(contentsOf: $0) }
@@ -100,19 +113,16 @@ final class UsageRecordSpool: @unchecked Sendable {
         buffer.withUnsafeMutableBytes { raw in
             raw.storeBytes(of: length.littleEndian, toByteOffset: lengthOffset, as: UInt32.self)
         }
-        previous = cells
-        recordCount += 1
-        if buffer.count >= Self.bufferSize { try flush() }
     }
 
     /// A text or number cell: the repeat tag when the previous row has the same cell here.
-    private func appendText(_ text: String, tag: UInt8, cell: UsageCell, index: Int) {
-        if index < previous.count, previous[index] == cell {
+    private static func appendText(_ text: String, tag: UInt8, repeated: Bool, to buffer: inout [UInt8]) {
+        if repeated {
             buffer.append(Tag.repeated)
             return
         }
         buffer.append(tag)
-        Self.appendVarint(text.utf8.count, to: &buffer)
+        appendVarint(text.utf8.count, to: &buffer)
         buffer.append(contentsOf: text.utf8)
     }
 
