@@ -57,3 +57,13 @@ def api(server):
     channel = server.channel()
     yield support.Api(channel)
     channel.close()
+
+
+@pytest.fixture(params=["grpc", "cli"])
+def driver(request, api, server, tmp_path):
+    """The usage-file tests run once through grpcio stubs and once through the `usageflow` CLI;
+    both drivers answer with the same proto3 JSON."""
+    import usage_fixtures as uf
+    if request.param == "grpc":
+        return uf.GrpcDriver(api)
+    return uf.CliDriver(server, tmp_path / "cli")

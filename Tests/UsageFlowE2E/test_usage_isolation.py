@@ -45,13 +45,6 @@ def pair(api, server, tmp_path_factory):
     return w
 
 
-@pytest.fixture(params=["grpc", "cli"])
-def driver(request, api, server, tmp_path):
-    if request.param == "grpc":
-        return uf.GrpcDriver(api)
-    return uf.CliDriver(server, tmp_path / "cli")
-
-
 def test_scenario_10_other_tenants_get_not_found_for_every_file_action(driver, pair, tmp_path):
     w = pair
     upload = write_fixture(tmp_path, "csv", [row(uf.unique("x"), w.item, w.sub, 1)])

@@ -46,13 +46,6 @@ def world(api, server):
     return w
 
 
-@pytest.fixture(params=["grpc", "cli"])
-def driver(request, api, server, tmp_path):
-    if request.param == "grpc":
-        return uf.GrpcDriver(api)
-    return uf.CliDriver(server, tmp_path / "cli")
-
-
 def rows_for(w, prefix: str) -> list[dict]:
     return [
         row(f"{prefix}-1", w.integer_item, w.sub, 12, start=at(0, 8), end=at(0, 9), region="eu"),

@@ -37,13 +37,6 @@ def world(api, server):
     return w
 
 
-@pytest.fixture(params=["grpc", "cli"])
-def driver(request, api, server, tmp_path):
-    if request.param == "grpc":
-        return uf.GrpcDriver(api)
-    return uf.CliDriver(server, tmp_path / "cli")
-
-
 def accepted_file(driver, w, tmp_path, size: int) -> tuple[dict, list[str]]:
     """A file of `size` valid records, uploaded, submitted and accepted: every record approved."""
     file = driver.create(w.vendor.key, w.qt, w.market.contract, name=uf.unique("recon"))

@@ -53,13 +53,6 @@ def world(api, server):
     return w
 
 
-@pytest.fixture(params=["grpc", "cli"])
-def driver(request, api, server, tmp_path):
-    if request.param == "grpc":
-        return uf.GrpcDriver(api)
-    return uf.CliDriver(server, tmp_path / "cli")
-
-
 def new_file(driver, w, product, **options) -> dict:
     created = driver.create(w.vendor.key, product, w.market.contract, name=uf.unique("file"), **options)
     assert created["status"] == uf.STATUS["draft"] and created["id"].startswith("UF-"), created
