@@ -19,6 +19,7 @@ extension DistributorService {
             Service.GetCustomer.schema, Service.ListCustomers.schema, Service.GetSubscription.schema,
             Service.ListSubscriptions.schema, Service.ListServiceIdentities.schema, Service.ListResellerKeys.schema,
             Service.ListUsageFiles.schema, Service.GetUsageFile.schema, Service.ListRecords.schema,
+            Service.GetReconciliation.schema, Service.ListReconciliations.schema, Service.ListReconciliationRows.schema, Service.ExportRecords.schema, Service.ExportUsageFile.schema, Service.GetUsageTotals.schema, Service.ListEvents.schema, Service.WatchEvents.schema,
         ]
         let writes = [
             Service.CreateMarketplace.schema, Service.OfferContract.schema, Service.TerminateContract.schema,
@@ -29,6 +30,7 @@ extension DistributorService {
             Service.RevokeServiceIdentity.schema, Service.CreateResellerKey.schema, Service.RevokeResellerKey.schema,
             Service.AcceptUsageFile.schema, Service.RejectUsageFile.schema, Service.CloseRecord.schema,
             Service.CloseRecords.schema, Service.CloseUsageFile.schema,
+            Service.UploadReconciliationFile.schema,
         ]
         var policies: [String: Policy] = [:]
         for method in reads { policies[method.path] = .read(.distributor) }

@@ -19,6 +19,7 @@ extension VendorService {
             Service.ListSubscriptions.schema, Service.GetSubscription.schema, Service.GetUsageFile.schema,
             Service.ListUsageFiles.schema, Service.ListRecords.schema, Service.DownloadProcessedFile.schema,
             Service.DownloadTemplate.schema,
+            Service.GetUsageTotals.schema, Service.ListEvents.schema, Service.WatchEvents.schema,
         ]
         let writes = [
             Service.CreateProduct.schema, Service.UpdateProduct.schema, Service.CreateItem.schema,

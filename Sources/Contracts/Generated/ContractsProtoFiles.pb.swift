@@ -20,9 +20,13 @@ public enum ContractsProtoFiles {
         ProtoFile_usageflow_v1_requests.descriptor,
         ProtoFile_usageflow_v1_usage.descriptor,
         ProtoFile_usageflow_v1_reconciliation.descriptor,
+        ProtoFile_usageflow_v1_export.descriptor,
+        ProtoFile_usageflow_v1_totals.descriptor,
+        ProtoFile_usageflow_v1_events.descriptor,
         ProtoFile_usageflow_v1_admin_service.descriptor,
         ProtoFile_usageflow_v1_vendor_service.descriptor,
         ProtoFile_usageflow_v1_distributor_service.descriptor,
         ProtoFile_usageflow_v1_reseller_service.descriptor,
+        ProtoFile_usageflow_v1_reconciliation_service.descriptor,
     ]
 }

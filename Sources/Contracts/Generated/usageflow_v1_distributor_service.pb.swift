@@ -7,53 +7,66 @@ import ProtoWire
 public enum ProtoFile_usageflow_v1_distributor_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/distributor_service.proto",
-        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/reconciliation.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
+        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/events.proto", "usageflow/v1/export.proto", "usageflow/v1/reconciliation.proto", "usageflow/v1/requests.proto", "usageflow/v1/totals.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiZ1c2FnZWZsb3cvdjEvZGlzdHJpYnV0b3Jfc2VydmljZS5wcm90bxIMdXNhZ2VmbG93LnYxGhx1c2FnZWZsb3cvdjEvY2F0" +
-            "YWxvZ3VlLnByb3RvGiF1c2FnZWZsb3cvdjEvcmVjb25jaWxpYXRpb24ucHJvdG8aG3VzYWdlZmxvdy92MS9yZXF1ZXN0cy5w" +
-            "cm90bxoYdXNhZ2VmbG93L3YxL3VzYWdlLnByb3RvMtUXChJEaXN0cmlidXRvclNlcnZpY2USVgoRQ3JlYXRlTWFya2V0cGxh" +
-            "Y2USJi51c2FnZWZsb3cudjEuQ3JlYXRlTWFya2V0cGxhY2VSZXF1ZXN0GhkudXNhZ2VmbG93LnYxLk1hcmtldHBsYWNlEkQK" +
-            "DkdldE1hcmtldHBsYWNlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoZLnVzYWdlZmxvdy52MS5NYXJrZXRwbGFjZRJhChBM" +
-            "aXN0TWFya2V0cGxhY2VzEiUudXNhZ2VmbG93LnYxLkxpc3RNYXJrZXRwbGFjZXNSZXF1ZXN0GiYudXNhZ2VmbG93LnYxLkxp" +
-            "c3RNYXJrZXRwbGFjZXNSZXNwb25zZRJLCg1PZmZlckNvbnRyYWN0EiIudXNhZ2VmbG93LnYxLk9mZmVyQ29udHJhY3RSZXF1" +
-            "ZXN0GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0ElgKDUxpc3RDb250cmFjdHMSIi51c2FnZWZsb3cudjEuTGlzdENvbnRyYWN0" +
-            "c1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdENvbnRyYWN0c1Jlc3BvbnNlElMKEVRlcm1pbmF0ZUNvbnRyYWN0EiYudXNh" +
-            "Z2VmbG93LnYxLlRlcm1pbmF0ZUNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJVCgxMaXN0TGlzdGlu" +
-            "Z3MSIS51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5MaXN0TGlzdGluZ3NSZXNwb25z" +
-            "ZRJACg5BcHByb3ZlTGlzdGluZxIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGluZxJMCg5E" +
-            "ZWNsaW5lTGlzdGluZxIjLnVzYWdlZmxvdy52MS5EZWNsaW5lTGlzdGluZ1JlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlzdGlu" +
-            "ZxI/Cg1Vbmxpc3RMaXN0aW5nEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoVLnVzYWdlZmxvdy52MS5MaXN0aW5nEk0KDkNy" +
-            "ZWF0ZVJlc2VsbGVyEiMudXNhZ2VmbG93LnYxLkNyZWF0ZVJlc2VsbGVyUmVxdWVzdBoWLnVzYWdlZmxvdy52MS5SZXNlbGxl" +
-            "chI+CgtHZXRSZXNlbGxlchIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxsZXISWAoNTGlz" +
-            "dFJlc2VsbGVycxIiLnVzYWdlZmxvdy52MS5MaXN0UmVzZWxsZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5MaXN0UmVzZWxs" +
-            "ZXJzUmVzcG9uc2USTQoOQ3JlYXRlQ3VzdG9tZXISIy51c2FnZWZsb3cudjEuQ3JlYXRlQ3VzdG9tZXJSZXF1ZXN0GhYudXNh" +
-            "Z2VmbG93LnYxLkN1c3RvbWVyEj4KC0dldEN1c3RvbWVyEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoWLnVzYWdlZmxvdy52" +
-            "MS5DdXN0b21lchJYCg1MaXN0Q3VzdG9tZXJzEiIudXNhZ2VmbG93LnYxLkxpc3RDdXN0b21lcnNSZXF1ZXN0GiMudXNhZ2Vm" +
-            "bG93LnYxLkxpc3RDdXN0b21lcnNSZXNwb25zZRJZChJDcmVhdGVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cudjEuQ3JlYXRl" +
-            "U3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SRgoPR2V0U3Vic2NyaXB0aW9uEhcudXNh" +
-            "Z2VmbG93LnYxLklkUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SZAoRTGlzdFN1YnNjcmlwdGlvbnMSJi51" +
-            "c2FnZWZsb3cudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0GicudXNhZ2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVz" +
-            "cG9uc2USWgoTU3VzcGVuZFN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52MS5DaGFuZ2VTdWJzY3JpcHRpb25SZXF1ZXN0Ghou" +
-            "dXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJZChJSZXN1bWVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cudjEuQ2hhbmdlU3Vi" +
-            "c2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SXAoVVGVybWluYXRlU3Vic2NyaXB0aW9uEicu" +
-            "dXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEmIKFUNy" +
-            "ZWF0ZVNlcnZpY2VJZGVudGl0eRIqLnVzYWdlZmxvdy52MS5DcmVhdGVTZXJ2aWNlSWRlbnRpdHlSZXF1ZXN0Gh0udXNhZ2Vm" +
-            "bG93LnYxLlNlcnZpY2VJZGVudGl0eRJwChVMaXN0U2VydmljZUlkZW50aXRpZXMSKi51c2FnZWZsb3cudjEuTGlzdFNlcnZp" +
-            "Y2VJZGVudGl0aWVzUmVxdWVzdBorLnVzYWdlZmxvdy52MS5MaXN0U2VydmljZUlkZW50aXRpZXNSZXNwb25zZRJPChVSZXZv" +
-            "a2VTZXJ2aWNlSWRlbnRpdHkSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0Gh0udXNhZ2VmbG93LnYxLlNlcnZpY2VJZGVudGl0" +
-            "eRJSChFDcmVhdGVSZXNlbGxlcktleRIhLnVzYWdlZmxvdy52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GhoudXNhZ2VmbG93LnYx" +
-            "Lklzc3VlZEFwaUtleRJXChBMaXN0UmVzZWxsZXJLZXlzEiAudXNhZ2VmbG93LnYxLkxpc3RBcGlLZXlzUmVxdWVzdBohLnVz" +
-            "YWdlZmxvdy52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlEkIKEVJldm9rZVJlc2VsbGVyS2V5EhcudXNhZ2VmbG93LnYxLklkUmVx" +
-            "dWVzdBoULnVzYWdlZmxvdy52MS5BcGlLZXkSWwoOTGlzdFVzYWdlRmlsZXMSIy51c2FnZWZsb3cudjEuTGlzdFVzYWdlRmls" +
-            "ZXNSZXF1ZXN0GiQudXNhZ2VmbG93LnYxLkxpc3RVc2FnZUZpbGVzUmVzcG9uc2USQAoMR2V0VXNhZ2VGaWxlEhcudXNhZ2Vm" +
-            "bG93LnYxLklkUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSXAoLTGlzdFJlY29yZHMSJS51c2FnZWZsb3cudjEu" +
-            "TGlzdFVzYWdlUmVjb3Jkc1JlcXVlc3QaJi51c2FnZWZsb3cudjEuTGlzdFVzYWdlUmVjb3Jkc1Jlc3BvbnNlElAKD0FjY2Vw" +
-            "dFVzYWdlRmlsZRIkLnVzYWdlZmxvdy52MS5BY2NlcHRVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmls" +
-            "ZRJQCg9SZWplY3RVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52" +
-            "MS5Vc2FnZUZpbGUSSgoLQ2xvc2VSZWNvcmQSIC51c2FnZWZsb3cudjEuQ2xvc2VSZWNvcmRSZXF1ZXN0GhkudXNhZ2VmbG93" +
-            "LnYxLlVzYWdlUmVjb3JkElUKDENsb3NlUmVjb3JkcxIhLnVzYWdlZmxvdy52MS5DbG9zZVJlY29yZHNSZXF1ZXN0GiIudXNh" +
-            "Z2VmbG93LnYxLkNsb3NlUmVjb3Jkc1Jlc3BvbnNlEk4KDkNsb3NlVXNhZ2VGaWxlEiMudXNhZ2VmbG93LnYxLkNsb3NlVXNh" +
-            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGViBnByb3RvMw=="
+            "YWxvZ3VlLnByb3RvGhl1c2FnZWZsb3cvdjEvZXZlbnRzLnByb3RvGhl1c2FnZWZsb3cvdjEvZXhwb3J0LnByb3RvGiF1c2Fn" +
+            "ZWZsb3cvdjEvcmVjb25jaWxpYXRpb24ucHJvdG8aG3VzYWdlZmxvdy92MS9yZXF1ZXN0cy5wcm90bxoZdXNhZ2VmbG93L3Yx" +
+            "L3RvdGFscy5wcm90bxoYdXNhZ2VmbG93L3YxL3VzYWdlLnByb3RvMpMeChJEaXN0cmlidXRvclNlcnZpY2USVgoRQ3JlYXRl" +
+            "TWFya2V0cGxhY2USJi51c2FnZWZsb3cudjEuQ3JlYXRlTWFya2V0cGxhY2VSZXF1ZXN0GhkudXNhZ2VmbG93LnYxLk1hcmtl" +
+            "dHBsYWNlEkQKDkdldE1hcmtldHBsYWNlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoZLnVzYWdlZmxvdy52MS5NYXJrZXRw" +
+            "bGFjZRJhChBMaXN0TWFya2V0cGxhY2VzEiUudXNhZ2VmbG93LnYxLkxpc3RNYXJrZXRwbGFjZXNSZXF1ZXN0GiYudXNhZ2Vm" +
+            "bG93LnYxLkxpc3RNYXJrZXRwbGFjZXNSZXNwb25zZRJLCg1PZmZlckNvbnRyYWN0EiIudXNhZ2VmbG93LnYxLk9mZmVyQ29u" +
+            "dHJhY3RSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0ElgKDUxpc3RDb250cmFjdHMSIi51c2FnZWZsb3cudjEuTGlz" +
+            "dENvbnRyYWN0c1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdENvbnRyYWN0c1Jlc3BvbnNlElMKEVRlcm1pbmF0ZUNvbnRy" +
+            "YWN0EiYudXNhZ2VmbG93LnYxLlRlcm1pbmF0ZUNvbnRyYWN0UmVxdWVzdBoWLnVzYWdlZmxvdy52MS5Db250cmFjdBJVCgxM" +
+            "aXN0TGlzdGluZ3MSIS51c2FnZWZsb3cudjEuTGlzdExpc3RpbmdzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5MaXN0TGlzdGlu" +
+            "Z3NSZXNwb25zZRJACg5BcHByb3ZlTGlzdGluZxIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuTGlz" +
+            "dGluZxJMCg5EZWNsaW5lTGlzdGluZxIjLnVzYWdlZmxvdy52MS5EZWNsaW5lTGlzdGluZ1JlcXVlc3QaFS51c2FnZWZsb3cu" +
+            "djEuTGlzdGluZxI/Cg1Vbmxpc3RMaXN0aW5nEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoVLnVzYWdlZmxvdy52MS5MaXN0" +
+            "aW5nEk0KDkNyZWF0ZVJlc2VsbGVyEiMudXNhZ2VmbG93LnYxLkNyZWF0ZVJlc2VsbGVyUmVxdWVzdBoWLnVzYWdlZmxvdy52" +
+            "MS5SZXNlbGxlchI+CgtHZXRSZXNlbGxlchIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxs" +
+            "ZXISWAoNTGlzdFJlc2VsbGVycxIiLnVzYWdlZmxvdy52MS5MaXN0UmVzZWxsZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5M" +
+            "aXN0UmVzZWxsZXJzUmVzcG9uc2USTQoOQ3JlYXRlQ3VzdG9tZXISIy51c2FnZWZsb3cudjEuQ3JlYXRlQ3VzdG9tZXJSZXF1" +
+            "ZXN0GhYudXNhZ2VmbG93LnYxLkN1c3RvbWVyEj4KC0dldEN1c3RvbWVyEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoWLnVz" +
+            "YWdlZmxvdy52MS5DdXN0b21lchJYCg1MaXN0Q3VzdG9tZXJzEiIudXNhZ2VmbG93LnYxLkxpc3RDdXN0b21lcnNSZXF1ZXN0" +
+            "GiMudXNhZ2VmbG93LnYxLkxpc3RDdXN0b21lcnNSZXNwb25zZRJZChJDcmVhdGVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cu" +
+            "djEuQ3JlYXRlU3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SRgoPR2V0U3Vic2NyaXB0" +
+            "aW9uEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SZAoRTGlzdFN1YnNjcmlw" +
+            "dGlvbnMSJi51c2FnZWZsb3cudjEuTGlzdFN1YnNjcmlwdGlvbnNSZXF1ZXN0GicudXNhZ2VmbG93LnYxLkxpc3RTdWJzY3Jp" +
+            "cHRpb25zUmVzcG9uc2USWgoTU3VzcGVuZFN1YnNjcmlwdGlvbhInLnVzYWdlZmxvdy52MS5DaGFuZ2VTdWJzY3JpcHRpb25S" +
+            "ZXF1ZXN0GhoudXNhZ2VmbG93LnYxLlN1YnNjcmlwdGlvbhJZChJSZXN1bWVTdWJzY3JpcHRpb24SJy51c2FnZWZsb3cudjEu" +
+            "Q2hhbmdlU3Vic2NyaXB0aW9uUmVxdWVzdBoaLnVzYWdlZmxvdy52MS5TdWJzY3JpcHRpb24SXAoVVGVybWluYXRlU3Vic2Ny" +
+            "aXB0aW9uEicudXNhZ2VmbG93LnYxLkNoYW5nZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0" +
+            "aW9uEmIKFUNyZWF0ZVNlcnZpY2VJZGVudGl0eRIqLnVzYWdlZmxvdy52MS5DcmVhdGVTZXJ2aWNlSWRlbnRpdHlSZXF1ZXN0" +
+            "Gh0udXNhZ2VmbG93LnYxLlNlcnZpY2VJZGVudGl0eRJwChVMaXN0U2VydmljZUlkZW50aXRpZXMSKi51c2FnZWZsb3cudjEu" +
+            "TGlzdFNlcnZpY2VJZGVudGl0aWVzUmVxdWVzdBorLnVzYWdlZmxvdy52MS5MaXN0U2VydmljZUlkZW50aXRpZXNSZXNwb25z" +
+            "ZRJPChVSZXZva2VTZXJ2aWNlSWRlbnRpdHkSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0Gh0udXNhZ2VmbG93LnYxLlNlcnZp" +
+            "Y2VJZGVudGl0eRJSChFDcmVhdGVSZXNlbGxlcktleRIhLnVzYWdlZmxvdy52MS5DcmVhdGVBcGlLZXlSZXF1ZXN0GhoudXNh" +
+            "Z2VmbG93LnYxLklzc3VlZEFwaUtleRJXChBMaXN0UmVzZWxsZXJLZXlzEiAudXNhZ2VmbG93LnYxLkxpc3RBcGlLZXlzUmVx" +
+            "dWVzdBohLnVzYWdlZmxvdy52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlEkIKEVJldm9rZVJlc2VsbGVyS2V5EhcudXNhZ2VmbG93" +
+            "LnYxLklkUmVxdWVzdBoULnVzYWdlZmxvdy52MS5BcGlLZXkSWwoOTGlzdFVzYWdlRmlsZXMSIy51c2FnZWZsb3cudjEuTGlz" +
+            "dFVzYWdlRmlsZXNSZXF1ZXN0GiQudXNhZ2VmbG93LnYxLkxpc3RVc2FnZUZpbGVzUmVzcG9uc2USQAoMR2V0VXNhZ2VGaWxl" +
+            "EhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSXAoLTGlzdFJlY29yZHMSJS51c2Fn" +
+            "ZWZsb3cudjEuTGlzdFVzYWdlUmVjb3Jkc1JlcXVlc3QaJi51c2FnZWZsb3cudjEuTGlzdFVzYWdlUmVjb3Jkc1Jlc3BvbnNl" +
+            "ElAKD0FjY2VwdFVzYWdlRmlsZRIkLnVzYWdlZmxvdy52MS5BY2NlcHRVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93LnYx" +
+            "LlVzYWdlRmlsZRJQCg9SZWplY3RVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuUmVqZWN0VXNhZ2VGaWxlUmVxdWVzdBoXLnVz" +
+            "YWdlZmxvdy52MS5Vc2FnZUZpbGUSSgoLQ2xvc2VSZWNvcmQSIC51c2FnZWZsb3cudjEuQ2xvc2VSZWNvcmRSZXF1ZXN0Ghku" +
+            "dXNhZ2VmbG93LnYxLlVzYWdlUmVjb3JkElUKDENsb3NlUmVjb3JkcxIhLnVzYWdlZmxvdy52MS5DbG9zZVJlY29yZHNSZXF1" +
+            "ZXN0GiIudXNhZ2VmbG93LnYxLkNsb3NlUmVjb3Jkc1Jlc3BvbnNlEk4KDkNsb3NlVXNhZ2VGaWxlEiMudXNhZ2VmbG93LnYx" +
+            "LkNsb3NlVXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSaQoYVXBsb2FkUmVjb25jaWxpYXRpb25G" +
+            "aWxlEi0udXNhZ2VmbG93LnYxLlVwbG9hZFJlY29uY2lsaWF0aW9uRmlsZVJlcXVlc3QaHC51c2FnZWZsb3cudjEuUmVjb25j" +
+            "aWxpYXRpb24oARJKChFHZXRSZWNvbmNpbGlhdGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaHC51c2FnZWZsb3cudjEu" +
+            "UmVjb25jaWxpYXRpb24SagoTTGlzdFJlY29uY2lsaWF0aW9ucxIoLnVzYWdlZmxvdy52MS5MaXN0UmVjb25jaWxpYXRpb25z" +
+            "UmVxdWVzdBopLnVzYWdlZmxvdy52MS5MaXN0UmVjb25jaWxpYXRpb25zUmVzcG9uc2UScwoWTGlzdFJlY29uY2lsaWF0aW9u" +
+            "Um93cxIrLnVzYWdlZmxvdy52MS5MaXN0UmVjb25jaWxpYXRpb25Sb3dzUmVxdWVzdBosLnVzYWdlZmxvdy52MS5MaXN0UmVj" +
+            "b25jaWxpYXRpb25Sb3dzUmVzcG9uc2USWgoNRXhwb3J0UmVjb3JkcxIiLnVzYWdlZmxvdy52MS5FeHBvcnRSZWNvcmRzUmVx" +
+            "dWVzdBojLnVzYWdlZmxvdy52MS5FeHBvcnRSZWNvcmRzUmVzcG9uc2UwARJSCg9FeHBvcnRVc2FnZUZpbGUSJC51c2FnZWZs" +
+            "b3cudjEuRXhwb3J0VXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5GaWxlQ2h1bmswARJbCg5HZXRVc2FnZVRvdGFs" +
+            "cxIjLnVzYWdlZmxvdy52MS5HZXRVc2FnZVRvdGFsc1JlcXVlc3QaJC51c2FnZWZsb3cudjEuR2V0VXNhZ2VUb3RhbHNSZXNw" +
+            "b25zZRJPCgpMaXN0RXZlbnRzEh8udXNhZ2VmbG93LnYxLkxpc3RFdmVudHNSZXF1ZXN0GiAudXNhZ2VmbG93LnYxLkxpc3RF" +
+            "dmVudHNSZXNwb25zZRJGCgtXYXRjaEV2ZW50cxIgLnVzYWdlZmxvdy52MS5XYXRjaEV2ZW50c1JlcXVlc3QaEy51c2FnZWZs" +
+            "b3cudjEuRXZlbnQwAWIGcHJvdG8z"
         )!
     )
 }
@@ -518,9 +531,126 @@ public enum Usageflow_V1_DistributorService {
         )
     }
 
+    /// Reconciliation files: XLSX or CSV rows of `record_id, external_billing_id,
+    /// external_billing_note`, read and applied within the call; each row closes one record of the
+    /// header's file or fails on its own.
+    public enum UploadReconciliationFile {
+        public typealias Input = Usageflow_V1_UploadReconciliationFileRequest
+        public typealias Output = Usageflow_V1_Reconciliation
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "UploadReconciliationFile",
+            kind: .clientStreaming,
+            inputType: "usageflow.v1.UploadReconciliationFileRequest",
+            outputType: "usageflow.v1.Reconciliation"
+        )
+    }
+
+    public enum GetReconciliation {
+        public typealias Input = Usageflow_V1_IdRequest
+        public typealias Output = Usageflow_V1_Reconciliation
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "GetReconciliation",
+            kind: .unary,
+            inputType: "usageflow.v1.IdRequest",
+            outputType: "usageflow.v1.Reconciliation"
+        )
+    }
+
+    public enum ListReconciliations {
+        public typealias Input = Usageflow_V1_ListReconciliationsRequest
+        public typealias Output = Usageflow_V1_ListReconciliationsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ListReconciliations",
+            kind: .unary,
+            inputType: "usageflow.v1.ListReconciliationsRequest",
+            outputType: "usageflow.v1.ListReconciliationsResponse"
+        )
+    }
+
+    public enum ListReconciliationRows {
+        public typealias Input = Usageflow_V1_ListReconciliationRowsRequest
+        public typealias Output = Usageflow_V1_ListReconciliationRowsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ListReconciliationRows",
+            kind: .unary,
+            inputType: "usageflow.v1.ListReconciliationRowsRequest",
+            outputType: "usageflow.v1.ListReconciliationRowsResponse"
+        )
+    }
+
+    /// Export for billing: the records of accepted files with everything billing needs, in batches
+    /// with a resume cursor. Only as fast as the client reads: nothing is buffered beyond a batch.
+    public enum ExportRecords {
+        public typealias Input = Usageflow_V1_ExportRecordsRequest
+        public typealias Output = Usageflow_V1_ExportRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ExportRecords",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.ExportRecordsRequest",
+            outputType: "usageflow.v1.ExportRecordsResponse"
+        )
+    }
+
+    /// A whole accepted (or closed) file as XLSX or CSV, streamed in chunks.
+    public enum ExportUsageFile {
+        public typealias Input = Usageflow_V1_ExportUsageFileRequest
+        public typealias Output = Usageflow_V1_FileChunk
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ExportUsageFile",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.ExportUsageFileRequest",
+            outputType: "usageflow.v1.FileChunk"
+        )
+    }
+
+    /// Consumed and accepted usage per subscription and item over a period.
+    public enum GetUsageTotals {
+        public typealias Input = Usageflow_V1_GetUsageTotalsRequest
+        public typealias Output = Usageflow_V1_GetUsageTotalsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "GetUsageTotals",
+            kind: .unary,
+            inputType: "usageflow.v1.GetUsageTotalsRequest",
+            outputType: "usageflow.v1.GetUsageTotalsResponse"
+        )
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public enum ListEvents {
+        public typealias Input = Usageflow_V1_ListEventsRequest
+        public typealias Output = Usageflow_V1_ListEventsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "ListEvents",
+            kind: .unary,
+            inputType: "usageflow.v1.ListEventsRequest",
+            outputType: "usageflow.v1.ListEventsResponse"
+        )
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public enum WatchEvents {
+        public typealias Input = Usageflow_V1_WatchEventsRequest
+        public typealias Output = Usageflow_V1_Event
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.DistributorService",
+            name: "WatchEvents",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.WatchEventsRequest",
+            outputType: "usageflow.v1.Event"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.DistributorService",
-        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema, ListUsageFiles.schema, GetUsageFile.schema, ListRecords.schema, AcceptUsageFile.schema, RejectUsageFile.schema, CloseRecord.schema, CloseRecords.schema, CloseUsageFile.schema]
+        methods: [CreateMarketplace.schema, GetMarketplace.schema, ListMarketplaces.schema, OfferContract.schema, ListContracts.schema, TerminateContract.schema, ListListings.schema, ApproveListing.schema, DeclineListing.schema, UnlistListing.schema, CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, SuspendSubscription.schema, ResumeSubscription.schema, TerminateSubscription.schema, CreateServiceIdentity.schema, ListServiceIdentities.schema, RevokeServiceIdentity.schema, CreateResellerKey.schema, ListResellerKeys.schema, RevokeResellerKey.schema, ListUsageFiles.schema, GetUsageFile.schema, ListRecords.schema, AcceptUsageFile.schema, RejectUsageFile.schema, CloseRecord.schema, CloseRecords.schema, CloseUsageFile.schema, UploadReconciliationFile.schema, GetReconciliation.schema, ListReconciliations.schema, ListReconciliationRows.schema, ExportRecords.schema, ExportUsageFile.schema, GetUsageTotals.schema, ListEvents.schema, WatchEvents.schema]
     )
 }

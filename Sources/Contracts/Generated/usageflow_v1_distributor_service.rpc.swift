@@ -67,6 +67,24 @@ public protocol Usageflow_V1_DistributorService_SimpleServiceProtocol: RPCCore.R
     func closeRecords(request: Usageflow_V1_CloseRecordsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_CloseRecordsResponse
     /// Every approved record of an accepted file closed with one billing id: accepted → closed.
     func closeUsageFile(request: Usageflow_V1_CloseUsageFileRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// Reconciliation files: XLSX or CSV rows of `record_id, external_billing_id,
+    /// external_billing_note`, read and applied within the call; each row closes one record of the
+    /// header's file or fails on its own.
+    func uploadReconciliationFile(requests: RPCCore.RequestStream<Usageflow_V1_UploadReconciliationFileRequest>, context: RPCCore.ServerContext) async throws -> Usageflow_V1_Reconciliation
+    func getReconciliation(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_Reconciliation
+    func listReconciliations(request: Usageflow_V1_ListReconciliationsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListReconciliationsResponse
+    func listReconciliationRows(request: Usageflow_V1_ListReconciliationRowsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListReconciliationRowsResponse
+    /// Export for billing: the records of accepted files with everything billing needs, in batches
+    /// with a resume cursor. Only as fast as the client reads: nothing is buffered beyond a batch.
+    func exportRecords(request: Usageflow_V1_ExportRecordsRequest, response: RPCCore.ResponseWriter<Usageflow_V1_ExportRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// A whole accepted (or closed) file as XLSX or CSV, streamed in chunks.
+    func exportUsageFile(request: Usageflow_V1_ExportUsageFileRequest, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(request: Usageflow_V1_GetUsageTotalsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_GetUsageTotalsResponse
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(request: Usageflow_V1_ListEventsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListEventsResponse
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(request: Usageflow_V1_WatchEventsRequest, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
@@ -179,6 +197,33 @@ extension Usageflow_V1_DistributorService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_DistributorService.CloseUsageFile.schema, input: Usageflow_V1_CloseUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
             try await self.closeUsageFile(request: request, context: context)
         }
+        router.registerClientStreaming(Usageflow_V1_DistributorService.UploadReconciliationFile.schema, input: Usageflow_V1_UploadReconciliationFileRequest.self, output: Usageflow_V1_Reconciliation.self) { requests, context in
+            try await self.uploadReconciliationFile(requests: requests, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.GetReconciliation.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_Reconciliation.self) { request, context in
+            try await self.getReconciliation(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.ListReconciliations.schema, input: Usageflow_V1_ListReconciliationsRequest.self, output: Usageflow_V1_ListReconciliationsResponse.self) { request, context in
+            try await self.listReconciliations(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.ListReconciliationRows.schema, input: Usageflow_V1_ListReconciliationRowsRequest.self, output: Usageflow_V1_ListReconciliationRowsResponse.self) { request, context in
+            try await self.listReconciliationRows(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_DistributorService.ExportRecords.schema, input: Usageflow_V1_ExportRecordsRequest.self, output: Usageflow_V1_ExportRecordsResponse.self) { request, response, context in
+            try await self.exportRecords(request: request, response: response, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_DistributorService.ExportUsageFile.schema, input: Usageflow_V1_ExportUsageFileRequest.self, output: Usageflow_V1_FileChunk.self) { request, response, context in
+            try await self.exportUsageFile(request: request, response: response, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { request, context in
+            try await self.getUsageTotals(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_DistributorService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { request, context in
+            try await self.listEvents(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_DistributorService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { request, response, context in
+            try await self.watchEvents(request: request, response: response, context: context)
+        }
     }
 }
 
@@ -245,6 +290,24 @@ public protocol Usageflow_V1_DistributorService_StreamingServiceProtocol: RPCCor
     func closeRecords(requests: RPCCore.RequestStream<Usageflow_V1_CloseRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_CloseRecordsResponse>, context: RPCCore.ServerContext) async throws
     /// Every approved record of an accepted file closed with one billing id: accepted → closed.
     func closeUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_CloseUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// Reconciliation files: XLSX or CSV rows of `record_id, external_billing_id,
+    /// external_billing_note`, read and applied within the call; each row closes one record of the
+    /// header's file or fails on its own.
+    func uploadReconciliationFile(requests: RPCCore.RequestStream<Usageflow_V1_UploadReconciliationFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Reconciliation>, context: RPCCore.ServerContext) async throws
+    func getReconciliation(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Reconciliation>, context: RPCCore.ServerContext) async throws
+    func listReconciliations(requests: RPCCore.RequestStream<Usageflow_V1_ListReconciliationsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListReconciliationsResponse>, context: RPCCore.ServerContext) async throws
+    func listReconciliationRows(requests: RPCCore.RequestStream<Usageflow_V1_ListReconciliationRowsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListReconciliationRowsResponse>, context: RPCCore.ServerContext) async throws
+    /// Export for billing: the records of accepted files with everything billing needs, in batches
+    /// with a resume cursor. Only as fast as the client reads: nothing is buffered beyond a batch.
+    func exportRecords(requests: RPCCore.RequestStream<Usageflow_V1_ExportRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ExportRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// A whole accepted (or closed) file as XLSX or CSV, streamed in chunks.
+    func exportUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_ExportUsageFileRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_FileChunk>, context: RPCCore.ServerContext) async throws
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(requests: RPCCore.RequestStream<Usageflow_V1_GetUsageTotalsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_GetUsageTotalsResponse>, context: RPCCore.ServerContext) async throws
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(requests: RPCCore.RequestStream<Usageflow_V1_ListEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListEventsResponse>, context: RPCCore.ServerContext) async throws
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(requests: RPCCore.RequestStream<Usageflow_V1_WatchEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
@@ -356,6 +419,33 @@ extension Usageflow_V1_DistributorService_StreamingServiceProtocol {
         }
         router.registerStreaming(Usageflow_V1_DistributorService.CloseUsageFile.schema, input: Usageflow_V1_CloseUsageFileRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
             try await self.closeUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.UploadReconciliationFile.schema, input: Usageflow_V1_UploadReconciliationFileRequest.self, output: Usageflow_V1_Reconciliation.self) { requests, response, context in
+            try await self.uploadReconciliationFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.GetReconciliation.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_Reconciliation.self) { requests, response, context in
+            try await self.getReconciliation(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ListReconciliations.schema, input: Usageflow_V1_ListReconciliationsRequest.self, output: Usageflow_V1_ListReconciliationsResponse.self) { requests, response, context in
+            try await self.listReconciliations(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ListReconciliationRows.schema, input: Usageflow_V1_ListReconciliationRowsRequest.self, output: Usageflow_V1_ListReconciliationRowsResponse.self) { requests, response, context in
+            try await self.listReconciliationRows(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ExportRecords.schema, input: Usageflow_V1_ExportRecordsRequest.self, output: Usageflow_V1_ExportRecordsResponse.self) { requests, response, context in
+            try await self.exportRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ExportUsageFile.schema, input: Usageflow_V1_ExportUsageFileRequest.self, output: Usageflow_V1_FileChunk.self) { requests, response, context in
+            try await self.exportUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { requests, response, context in
+            try await self.getUsageTotals(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { requests, response, context in
+            try await self.listEvents(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_DistributorService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { requests, response, context in
+            try await self.watchEvents(requests: requests, response: response, context: context)
         }
     }
 }
@@ -535,5 +625,50 @@ public struct Usageflow_V1_DistributorService_Client: Swift.Sendable {
     /// Every approved record of an accepted file closed with one billing id: accepted → closed.
     public func closeUsageFile(_ request: Usageflow_V1_CloseUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
         try await client.unary(Usageflow_V1_DistributorService.CloseUsageFile.schema, request: request, options: options)
+    }
+
+    /// Reconciliation files: XLSX or CSV rows of `record_id, external_billing_id,
+    /// external_billing_note`, read and applied within the call; each row closes one record of the
+    /// header's file or fails on its own.
+    public func uploadReconciliationFile(_ requests: some Swift.Sequence<Usageflow_V1_UploadReconciliationFileRequest>, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_Reconciliation {
+        try await client.clientStreaming(Usageflow_V1_DistributorService.UploadReconciliationFile.schema, requests: requests, options: options)
+    }
+
+    public func getReconciliation(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_Reconciliation {
+        try await client.unary(Usageflow_V1_DistributorService.GetReconciliation.schema, request: request, options: options)
+    }
+
+    public func listReconciliations(_ request: Usageflow_V1_ListReconciliationsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListReconciliationsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.ListReconciliations.schema, request: request, options: options)
+    }
+
+    public func listReconciliationRows(_ request: Usageflow_V1_ListReconciliationRowsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListReconciliationRowsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.ListReconciliationRows.schema, request: request, options: options)
+    }
+
+    /// Export for billing: the records of accepted files with everything billing needs, in batches
+    /// with a resume cursor. Only as fast as the client reads: nothing is buffered beyond a batch.
+    public func exportRecords(_ request: Usageflow_V1_ExportRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_ExportRecordsResponse> {
+        try await client.serverStreaming(Usageflow_V1_DistributorService.ExportRecords.schema, request: request, options: options)
+    }
+
+    /// A whole accepted (or closed) file as XLSX or CSV, streamed in chunks.
+    public func exportUsageFile(_ request: Usageflow_V1_ExportUsageFileRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_FileChunk> {
+        try await client.serverStreaming(Usageflow_V1_DistributorService.ExportUsageFile.schema, request: request, options: options)
+    }
+
+    /// Consumed and accepted usage per subscription and item over a period.
+    public func getUsageTotals(_ request: Usageflow_V1_GetUsageTotalsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_GetUsageTotalsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.GetUsageTotals.schema, request: request, options: options)
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public func listEvents(_ request: Usageflow_V1_ListEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListEventsResponse {
+        try await client.unary(Usageflow_V1_DistributorService.ListEvents.schema, request: request, options: options)
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public func watchEvents(_ request: Usageflow_V1_WatchEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_Event> {
+        try await client.serverStreaming(Usageflow_V1_DistributorService.WatchEvents.schema, request: request, options: options)
     }
 }

@@ -24,10 +24,83 @@ public enum ProtoFile_usageflow_v1_reconciliation {
             "ZXN0YW1wUghjbG9zZWRBdCJ+ChRDbG9zZVJlY29yZHNSZXNwb25zZRI5CgdyZXN1bHRzGAEgAygLMh8udXNhZ2VmbG93LnYx" +
             "LlJlY29yZENsb3NlUmVzdWx0UgdyZXN1bHRzEisKBGZpbGUYAiABKAsyFy51c2FnZWZsb3cudjEuVXNhZ2VGaWxlUgRmaWxl" +
             "IosBChVDbG9zZVVzYWdlRmlsZVJlcXVlc3QSDgoCaWQYASABKAlSAmlkEi4KE2V4dGVybmFsX2JpbGxpbmdfaWQYAiABKAlS" +
-            "EWV4dGVybmFsQmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgDIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZWIG" +
-            "cHJvdG8z"
+            "EWV4dGVybmFsQmlsbGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgDIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZSJ4" +
+            "ChRSZWNvbmNpbGlhdGlvbkNvdW50cxISCgRyb3dzGAEgASgDUgRyb3dzEhYKBmNsb3NlZBgCIAEoA1IGY2xvc2VkEhwKCXVu" +
+            "Y2hhbmdlZBgDIAEoA1IJdW5jaGFuZ2VkEhYKBmZhaWxlZBgEIAEoA1IGZmFpbGVkIsIDCg5SZWNvbmNpbGlhdGlvbhIOCgJp" +
+            "ZBgBIAEoCVICaWQSJQoOZGlzdHJpYnV0b3JfaWQYAiABKAlSDWRpc3RyaWJ1dG9ySWQSFwoHZmlsZV9pZBgDIAEoCVIGZmls" +
+            "ZUlkEjUKBmZvcm1hdBgEIAEoDjIdLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGVGb3JtYXRSBmZvcm1hdBI6CgZzdGF0dXMYBSAB" +
+            "KA4yIi51c2FnZWZsb3cudjEuUmVjb25jaWxpYXRpb25TdGF0dXNSBnN0YXR1cxI6CgZjb3VudHMYBiABKAsyIi51c2FnZWZs" +
+            "b3cudjEuUmVjb25jaWxpYXRpb25Db3VudHNSBmNvdW50cxIhCgxlcnJvcl9kZXRhaWwYByABKAlSC2Vycm9yRGV0YWlsEhQK" +
+            "BWFjdG9yGAggASgJUgVhY3RvchI5CgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcFIJY3Jl" +
+            "YXRlZEF0Ej0KDGNvbXBsZXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBSC2NvbXBsZXRlZEF0InAK" +
+            "HlVwbG9hZFJlY29uY2lsaWF0aW9uRmlsZUhlYWRlchIXCgdmaWxlX2lkGAEgASgJUgZmaWxlSWQSNQoGZm9ybWF0GAIgASgO" +
+            "Mh0udXNhZ2VmbG93LnYxLlVzYWdlRmlsZUZvcm1hdFIGZm9ybWF0IowBCh9VcGxvYWRSZWNvbmNpbGlhdGlvbkZpbGVSZXF1" +
+            "ZXN0EkYKBmhlYWRlchgBIAEoCzIsLnVzYWdlZmxvdy52MS5VcGxvYWRSZWNvbmNpbGlhdGlvbkZpbGVIZWFkZXJIAFIGaGVh" +
+            "ZGVyEhYKBWNodW5rGAIgASgMSABSBWNodW5rQgkKB2NvbnRlbnQicQoaTGlzdFJlY29uY2lsaWF0aW9uc1JlcXVlc3QSFwoH" +
+            "ZmlsZV9pZBgBIAEoCVIGZmlsZUlkEhsKCXBhZ2Vfc2l6ZRgCIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90b2tlbhgDIAEoCVIJ" +
+            "cGFnZVRva2VuIo0BChtMaXN0UmVjb25jaWxpYXRpb25zUmVzcG9uc2USRgoPcmVjb25jaWxpYXRpb25zGAEgAygLMhwudXNh" +
+            "Z2VmbG93LnYxLlJlY29uY2lsaWF0aW9uUg9yZWNvbmNpbGlhdGlvbnMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0" +
+            "UGFnZVRva2VuItwBChFSZWNvbmNpbGlhdGlvblJvdxIaCghwb3NpdGlvbhgBIAEoA1IIcG9zaXRpb24SGwoJcmVjb3JkX2lk" +
+            "GAIgASgJUghyZWNvcmRJZBIuChNleHRlcm5hbF9iaWxsaW5nX2lkGAMgASgJUhFleHRlcm5hbEJpbGxpbmdJZBIyChVleHRl" +
+            "cm5hbF9iaWxsaW5nX25vdGUYBCABKAlSE2V4dGVybmFsQmlsbGluZ05vdGUSKgoGc3RhdHVzGAUgASgLMhIuZ29vZ2xlLnJw" +
+            "Yy5TdGF0dXNSBnN0YXR1cyKpAQodTGlzdFJlY29uY2lsaWF0aW9uUm93c1JlcXVlc3QSKwoRcmVjb25jaWxpYXRpb25faWQY" +
+            "ASABKAlSEHJlY29uY2lsaWF0aW9uSWQSHwoLZmFpbGVkX29ubHkYAiABKAhSCmZhaWxlZE9ubHkSGwoJcGFnZV9zaXplGAMg" +
+            "ASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAQgASgJUglwYWdlVG9rZW4ifQoeTGlzdFJlY29uY2lsaWF0aW9uUm93c1Jl" +
+            "c3BvbnNlEjMKBHJvd3MYASADKAsyHy51c2FnZWZsb3cudjEuUmVjb25jaWxpYXRpb25Sb3dSBHJvd3MSJgoPbmV4dF9wYWdl" +
+            "X3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuIqwBChBSZWNvbmNpbGVSZXF1ZXN0EhcKB2ZpbGVfaWQYASABKAlSBmZpbGVJ" +
+            "ZBIbCglyZWNvcmRfaWQYAiABKAlSCHJlY29yZElkEi4KE2V4dGVybmFsX2JpbGxpbmdfaWQYAyABKAlSEWV4dGVybmFsQmls" +
+            "bGluZ0lkEjIKFWV4dGVybmFsX2JpbGxpbmdfbm90ZRgEIAEoCVITZXh0ZXJuYWxCaWxsaW5nTm90ZSL4AQoRUmVjb25jaWxl" +
+            "UmVzcG9uc2USFwoHZmlsZV9pZBgBIAEoCVIGZmlsZUlkEhsKCXJlY29yZF9pZBgCIAEoCVIIcmVjb3JkSWQSKgoGc3RhdHVz" +
+            "GAMgASgLMhIuZ29vZ2xlLnJwYy5TdGF0dXNSBnN0YXR1cxIuChNleHRlcm5hbF9iaWxsaW5nX2lkGAQgASgJUhFleHRlcm5h" +
+            "bEJpbGxpbmdJZBI3CgljbG9zZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUghjbG9zZWRBdBIYCgdj" +
+            "aGFuZ2VkGAYgASgIUgdjaGFuZ2VkKtwBChRSZWNvbmNpbGlhdGlvblN0YXR1cxIlCiFSRUNPTkNJTElBVElPTl9TVEFUVVNf" +
+            "VU5TUEVDSUZJRUQQABIkCiBSRUNPTkNJTElBVElPTl9TVEFUVVNfUFJPQ0VTU0lORxABEiMKH1JFQ09OQ0lMSUFUSU9OX1NU" +
+            "QVRVU19DT01QTEVURUQQAhIvCitSRUNPTkNJTElBVElPTl9TVEFUVVNfQ09NUExFVEVEX1dJVEhfRVJST1JTEAMSIQodUkVD" +
+            "T05DSUxJQVRJT05fU1RBVFVTX0lOVkFMSUQQBGIGcHJvdG8z"
         )!
     )
+}
+
+/// Where a reconciliation file is: it is read and applied within its upload call.
+public struct Usageflow_V1_ReconciliationStatus: ProtoWire.ProtoEnum {
+    public var rawValue: Swift.Int32
+
+    public init(rawValue: Swift.Int32) { self.rawValue = rawValue }
+
+    public static var unspecified: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 0) }
+    /// Being read and applied.
+    public static var processing: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 1) }
+    /// Every row closed its record (now or before).
+    public static var completed: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 2) }
+    /// Some rows failed; the others closed their records. See ListReconciliationRows.
+    public static var completedWithErrors: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 3) }
+    /// The file could not be read (not a workbook, no `record_id` column, too many rows): no row
+    /// was applied; `error_detail` says why.
+    public static var invalid: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 4) }
+
+    /// Every value the schema names, once each (aliases share a value).
+    public static let knownValues: [Usageflow_V1_ReconciliationStatus] = [Usageflow_V1_ReconciliationStatus(rawValue: 0), Usageflow_V1_ReconciliationStatus(rawValue: 1), Usageflow_V1_ReconciliationStatus(rawValue: 2), Usageflow_V1_ReconciliationStatus(rawValue: 3), Usageflow_V1_ReconciliationStatus(rawValue: 4)]
+
+    public static func isKnown(_ rawValue: Swift.Int32) -> Swift.Bool {
+        switch rawValue {
+        case 0, 1, 2, 3, 4: return true
+        default: return false
+        }
+    }
+
+    /// The name of the value in the schema, or nil for a value it does not name.
+    public var protoName: Swift.String? {
+        switch rawValue {
+        case 0: return "RECONCILIATION_STATUS_UNSPECIFIED"
+        case 1: return "RECONCILIATION_STATUS_PROCESSING"
+        case 2: return "RECONCILIATION_STATUS_COMPLETED"
+        case 3: return "RECONCILIATION_STATUS_COMPLETED_WITH_ERRORS"
+        case 4: return "RECONCILIATION_STATUS_INVALID"
+        default: return nil
+        }
+    }
+
+    public var description: Swift.String { protoName ?? Swift.String(rawValue) }
 }
 
 /// Closes one approved record of an accepted file.
@@ -386,6 +459,744 @@ public struct Usageflow_V1_CloseUsageFileRequest: ProtoWire.ProtoMessage {
         if !self.externalBillingNote.isEmpty {
             writer.writeTag(26)
             ProtoWire.WireString.write(self.externalBillingNote, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_ReconciliationCounts: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ReconciliationCounts"
+
+    public var rows: Swift.Int64 = 0
+
+    /// Records this file closed.
+    public var closed: Swift.Int64 = 0
+
+    /// Records already closed with the row's billing id: a replay, nothing changed.
+    public var unchanged: Swift.Int64 = 0
+
+    public var failed: Swift.Int64 = 0
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 8: self.rows = try reader.read(ProtoWire.WireInt64.self)
+            case 16: self.closed = try reader.read(ProtoWire.WireInt64.self)
+            case 24: self.unchanged = try reader.read(ProtoWire.WireInt64.self)
+            case 32: self.failed = try reader.read(ProtoWire.WireInt64.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if self.rows != 0 { size += 1 + ProtoWire.WireInt64.size(of: self.rows) }
+        if self.closed != 0 { size += 1 + ProtoWire.WireInt64.size(of: self.closed) }
+        if self.unchanged != 0 { size += 1 + ProtoWire.WireInt64.size(of: self.unchanged) }
+        if self.failed != 0 { size += 1 + ProtoWire.WireInt64.size(of: self.failed) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if self.rows != 0 {
+            writer.writeTag(8)
+            ProtoWire.WireInt64.write(self.rows, to: &writer)
+        }
+        if self.closed != 0 {
+            writer.writeTag(16)
+            ProtoWire.WireInt64.write(self.closed, to: &writer)
+        }
+        if self.unchanged != 0 {
+            writer.writeTag(24)
+            ProtoWire.WireInt64.write(self.unchanged, to: &writer)
+        }
+        if self.failed != 0 {
+            writer.writeTag(32)
+            ProtoWire.WireInt64.write(self.failed, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+/// A reconciliation spreadsheet uploaded for one accepted usage file.
+public struct Usageflow_V1_Reconciliation: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.Reconciliation"
+
+    public var id: Swift.String = ""
+
+    public var distributorId: Swift.String = ""
+
+    public var fileId: Swift.String = ""
+
+    public var format: Usageflow_V1_UsageFileFormat = Usageflow_V1_UsageFileFormat(rawValue: 0)
+
+    public var status: Usageflow_V1_ReconciliationStatus = Usageflow_V1_ReconciliationStatus(rawValue: 0)
+
+    fileprivate var _counts: Usageflow_V1_ReconciliationCounts? = nil
+    public var counts: Usageflow_V1_ReconciliationCounts {
+        get { self._counts ?? Usageflow_V1_ReconciliationCounts() }
+        set { self._counts = newValue }
+    }
+    /// Whether `counts` was set (or read from the wire), even to its default.
+    public var hasCounts: Swift.Bool { self._counts != nil }
+    /// Returns `counts` to unset.
+    public mutating func clearCounts() { self._counts = nil }
+
+    public var errorDetail: Swift.String = ""
+
+    /// The account or key that uploaded it.
+    public var `actor`: Swift.String = ""
+
+    fileprivate var _createdAt: Google_Protobuf_Timestamp? = nil
+    public var createdAt: Google_Protobuf_Timestamp {
+        get { self._createdAt ?? Google_Protobuf_Timestamp() }
+        set { self._createdAt = newValue }
+    }
+    /// Whether `createdAt` was set (or read from the wire), even to its default.
+    public var hasCreatedAt: Swift.Bool { self._createdAt != nil }
+    /// Returns `createdAt` to unset.
+    public mutating func clearCreatedAt() { self._createdAt = nil }
+
+    fileprivate var _completedAt: Google_Protobuf_Timestamp? = nil
+    public var completedAt: Google_Protobuf_Timestamp {
+        get { self._completedAt ?? Google_Protobuf_Timestamp() }
+        set { self._completedAt = newValue }
+    }
+    /// Whether `completedAt` was set (or read from the wire), even to its default.
+    public var hasCompletedAt: Swift.Bool { self._completedAt != nil }
+    /// Returns `completedAt` to unset.
+    public mutating func clearCompletedAt() { self._completedAt = nil }
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.id = try reader.read(ProtoWire.WireString.self)
+            case 18: self.distributorId = try reader.read(ProtoWire.WireString.self)
+            case 26: self.fileId = try reader.read(ProtoWire.WireString.self)
+            case 32: self.format = try reader.read(ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.self)
+            case 40: self.status = try reader.read(ProtoWire.WireEnum<Usageflow_V1_ReconciliationStatus>.self)
+            case 50: try reader.readMessage(into: &self._counts)
+            case 58: self.errorDetail = try reader.read(ProtoWire.WireString.self)
+            case 66: self.actor = try reader.read(ProtoWire.WireString.self)
+            case 74: try reader.readMessage(into: &self._createdAt)
+            case 82: try reader.readMessage(into: &self._completedAt)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.id.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.id) }
+        if !self.distributorId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.distributorId) }
+        if !self.fileId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.fileId) }
+        if self.format.rawValue != 0 { size += 1 + ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.size(of: self.format) }
+        if self.status.rawValue != 0 { size += 1 + ProtoWire.WireEnum<Usageflow_V1_ReconciliationStatus>.size(of: self.status) }
+        if let value = self._counts { size += 1 + ProtoWire.WireSize.message(value) }
+        if !self.errorDetail.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.errorDetail) }
+        if !self.actor.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.actor) }
+        if let value = self._createdAt { size += 1 + ProtoWire.WireSize.message(value) }
+        if let value = self._completedAt { size += 1 + ProtoWire.WireSize.message(value) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.id.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.id, to: &writer)
+        }
+        if !self.distributorId.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.distributorId, to: &writer)
+        }
+        if !self.fileId.isEmpty {
+            writer.writeTag(26)
+            ProtoWire.WireString.write(self.fileId, to: &writer)
+        }
+        if self.format.rawValue != 0 {
+            writer.writeTag(32)
+            ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.write(self.format, to: &writer)
+        }
+        if self.status.rawValue != 0 {
+            writer.writeTag(40)
+            ProtoWire.WireEnum<Usageflow_V1_ReconciliationStatus>.write(self.status, to: &writer)
+        }
+        if let value = self._counts {
+            writer.writeTag(50)
+            writer.writeMessage(value)
+        }
+        if !self.errorDetail.isEmpty {
+            writer.writeTag(58)
+            ProtoWire.WireString.write(self.errorDetail, to: &writer)
+        }
+        if !self.actor.isEmpty {
+            writer.writeTag(66)
+            ProtoWire.WireString.write(self.actor, to: &writer)
+        }
+        if let value = self._createdAt {
+            writer.writeTag(74)
+            writer.writeMessage(value)
+        }
+        if let value = self._completedAt {
+            writer.writeTag(82)
+            writer.writeMessage(value)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+/// The first message of an UploadReconciliationFile stream: the accepted (or closed) usage file
+/// the rows close records of, and the format of the bytes that follow. The sheet (XLSX: the first
+/// sheet, or one named `records`) has a header row with the columns `record_id`,
+/// `external_billing_id` and optionally `external_billing_note`, matched by name; other columns
+/// are ignored. At most 1,000,000 rows and the server's upload byte limit.
+public struct Usageflow_V1_UploadReconciliationFileHeader: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.UploadReconciliationFileHeader"
+
+    public var fileId: Swift.String = ""
+
+    public var format: Usageflow_V1_UsageFileFormat = Usageflow_V1_UsageFileFormat(rawValue: 0)
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.fileId = try reader.read(ProtoWire.WireString.self)
+            case 16: self.format = try reader.read(ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.fileId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.fileId) }
+        if self.format.rawValue != 0 { size += 1 + ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.size(of: self.format) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.fileId.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.fileId, to: &writer)
+        }
+        if self.format.rawValue != 0 {
+            writer.writeTag(16)
+            ProtoWire.WireEnum<Usageflow_V1_UsageFileFormat>.write(self.format, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_UploadReconciliationFileRequest: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.UploadReconciliationFileRequest"
+
+    public enum OneOf_Content: Swift.Hashable, Swift.Sendable {
+        case header(Usageflow_V1_UploadReconciliationFileHeader)
+        case chunk([Swift.UInt8])
+    }
+
+    public var header: Usageflow_V1_UploadReconciliationFileHeader {
+        get {
+            if case .header(let value)? = self.content { return value }
+            return Usageflow_V1_UploadReconciliationFileHeader()
+        }
+        set { self.content = .header(newValue) }
+    }
+
+    public var chunk: [Swift.UInt8] {
+        get {
+            if case .chunk(let value)? = self.content { return value }
+            return []
+        }
+        set { self.content = .chunk(newValue) }
+    }
+
+    public var content: OneOf_Content? = nil
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10:
+                var value = Usageflow_V1_UploadReconciliationFileHeader()
+                if case .header(let existing)? = self.content {
+                    value = existing
+                    self.content = nil
+                }
+                defer { self.content = .header(value) }
+                try reader.readMessage(into: &value)
+            case 18: self.content = .chunk(try reader.read(ProtoWire.WireBytes.self))
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        switch self.content {
+        case .header(let value)?:
+            size += 1 + ProtoWire.WireSize.message(value)
+        case .chunk(let value)?:
+            size += 1 + ProtoWire.WireBytes.size(of: value)
+        case nil: break
+        }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if case .header(let value)? = self.content {
+            writer.writeTag(10)
+            writer.writeMessage(value)
+        }
+        if case .chunk(let value)? = self.content {
+            writer.writeTag(18)
+            ProtoWire.WireBytes.write(value, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_ListReconciliationsRequest: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ListReconciliationsRequest"
+
+    /// Optional: one usage file's reconciliations.
+    public var fileId: Swift.String = ""
+
+    public var pageSize: Swift.Int32 = 0
+
+    public var pageToken: Swift.String = ""
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.fileId = try reader.read(ProtoWire.WireString.self)
+            case 16: self.pageSize = try reader.read(ProtoWire.WireInt32.self)
+            case 26: self.pageToken = try reader.read(ProtoWire.WireString.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.fileId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.fileId) }
+        if self.pageSize != 0 { size += 1 + ProtoWire.WireInt32.size(of: self.pageSize) }
+        if !self.pageToken.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.pageToken) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.fileId.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.fileId, to: &writer)
+        }
+        if self.pageSize != 0 {
+            writer.writeTag(16)
+            ProtoWire.WireInt32.write(self.pageSize, to: &writer)
+        }
+        if !self.pageToken.isEmpty {
+            writer.writeTag(26)
+            ProtoWire.WireString.write(self.pageToken, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_ListReconciliationsResponse: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ListReconciliationsResponse"
+
+    public var reconciliations: [Usageflow_V1_Reconciliation] = []
+
+    public var nextPageToken: Swift.String = ""
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.reconciliations.append(try reader.read(ProtoWire.WireMessage<Usageflow_V1_Reconciliation>.self))
+            case 18: self.nextPageToken = try reader.read(ProtoWire.WireString.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        for value in self.reconciliations { size += 1 + ProtoWire.WireSize.message(value) }
+        if !self.nextPageToken.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.nextPageToken) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        for value in self.reconciliations {
+            writer.writeTag(10)
+            writer.writeMessage(value)
+        }
+        if !self.nextPageToken.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.nextPageToken, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+/// What became of one row of a reconciliation file.
+public struct Usageflow_V1_ReconciliationRow: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ReconciliationRow"
+
+    /// The row's number in the sheet (XLSX) or its line (CSV), as a spreadsheet shows it.
+    public var position: Swift.Int64 = 0
+
+    public var recordId: Swift.String = ""
+
+    public var externalBillingId: Swift.String = ""
+
+    public var externalBillingNote: Swift.String = ""
+
+    fileprivate var _status: Google_Rpc_Status? = nil
+    /// As in RecordCloseResult: OK, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_ARGUMENT.
+    public var status: Google_Rpc_Status {
+        get { self._status ?? Google_Rpc_Status() }
+        set { self._status = newValue }
+    }
+    /// Whether `status` was set (or read from the wire), even to its default.
+    public var hasStatus: Swift.Bool { self._status != nil }
+    /// Returns `status` to unset.
+    public mutating func clearStatus() { self._status = nil }
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 8: self.position = try reader.read(ProtoWire.WireInt64.self)
+            case 18: self.recordId = try reader.read(ProtoWire.WireString.self)
+            case 26: self.externalBillingId = try reader.read(ProtoWire.WireString.self)
+            case 34: self.externalBillingNote = try reader.read(ProtoWire.WireString.self)
+            case 42: try reader.readMessage(into: &self._status)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if self.position != 0 { size += 1 + ProtoWire.WireInt64.size(of: self.position) }
+        if !self.recordId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.recordId) }
+        if !self.externalBillingId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingId) }
+        if !self.externalBillingNote.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingNote) }
+        if let value = self._status { size += 1 + ProtoWire.WireSize.message(value) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if self.position != 0 {
+            writer.writeTag(8)
+            ProtoWire.WireInt64.write(self.position, to: &writer)
+        }
+        if !self.recordId.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.recordId, to: &writer)
+        }
+        if !self.externalBillingId.isEmpty {
+            writer.writeTag(26)
+            ProtoWire.WireString.write(self.externalBillingId, to: &writer)
+        }
+        if !self.externalBillingNote.isEmpty {
+            writer.writeTag(34)
+            ProtoWire.WireString.write(self.externalBillingNote, to: &writer)
+        }
+        if let value = self._status {
+            writer.writeTag(42)
+            writer.writeMessage(value)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_ListReconciliationRowsRequest: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ListReconciliationRowsRequest"
+
+    public var reconciliationId: Swift.String = ""
+
+    /// Only the rows that failed.
+    public var failedOnly: Swift.Bool = false
+
+    public var pageSize: Swift.Int32 = 0
+
+    public var pageToken: Swift.String = ""
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.reconciliationId = try reader.read(ProtoWire.WireString.self)
+            case 16: self.failedOnly = try reader.read(ProtoWire.WireBool.self)
+            case 24: self.pageSize = try reader.read(ProtoWire.WireInt32.self)
+            case 34: self.pageToken = try reader.read(ProtoWire.WireString.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.reconciliationId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.reconciliationId) }
+        if self.failedOnly { size += 1 + ProtoWire.WireBool.size(of: self.failedOnly) }
+        if self.pageSize != 0 { size += 1 + ProtoWire.WireInt32.size(of: self.pageSize) }
+        if !self.pageToken.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.pageToken) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.reconciliationId.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.reconciliationId, to: &writer)
+        }
+        if self.failedOnly {
+            writer.writeTag(16)
+            ProtoWire.WireBool.write(self.failedOnly, to: &writer)
+        }
+        if self.pageSize != 0 {
+            writer.writeTag(24)
+            ProtoWire.WireInt32.write(self.pageSize, to: &writer)
+        }
+        if !self.pageToken.isEmpty {
+            writer.writeTag(34)
+            ProtoWire.WireString.write(self.pageToken, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+public struct Usageflow_V1_ListReconciliationRowsResponse: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ListReconciliationRowsResponse"
+
+    public var rows: [Usageflow_V1_ReconciliationRow] = []
+
+    public var nextPageToken: Swift.String = ""
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.rows.append(try reader.read(ProtoWire.WireMessage<Usageflow_V1_ReconciliationRow>.self))
+            case 18: self.nextPageToken = try reader.read(ProtoWire.WireString.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        for value in self.rows { size += 1 + ProtoWire.WireSize.message(value) }
+        if !self.nextPageToken.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.nextPageToken) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        for value in self.rows {
+            writer.writeTag(10)
+            writer.writeMessage(value)
+        }
+        if !self.nextPageToken.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.nextPageToken, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+/// One close on the Reconcile stream.
+public struct Usageflow_V1_ReconcileRequest: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ReconcileRequest"
+
+    public var fileId: Swift.String = ""
+
+    public var recordId: Swift.String = ""
+
+    /// Required: 1–255 characters.
+    public var externalBillingId: Swift.String = ""
+
+    /// 0–200 characters.
+    public var externalBillingNote: Swift.String = ""
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.fileId = try reader.read(ProtoWire.WireString.self)
+            case 18: self.recordId = try reader.read(ProtoWire.WireString.self)
+            case 26: self.externalBillingId = try reader.read(ProtoWire.WireString.self)
+            case 34: self.externalBillingNote = try reader.read(ProtoWire.WireString.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.fileId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.fileId) }
+        if !self.recordId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.recordId) }
+        if !self.externalBillingId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingId) }
+        if !self.externalBillingNote.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingNote) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.fileId.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.fileId, to: &writer)
+        }
+        if !self.recordId.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.recordId, to: &writer)
+        }
+        if !self.externalBillingId.isEmpty {
+            writer.writeTag(26)
+            ProtoWire.WireString.write(self.externalBillingId, to: &writer)
+        }
+        if !self.externalBillingNote.isEmpty {
+            writer.writeTag(34)
+            ProtoWire.WireString.write(self.externalBillingNote, to: &writer)
+        }
+        writer.writeUnknownFields(self.unknownFields)
+    }
+}
+
+/// The result of one ReconcileRequest; the stream answers every request once, in order.
+public struct Usageflow_V1_ReconcileResponse: ProtoWire.ProtoMessage {
+    public static let protoMessageName: Swift.String = "usageflow.v1.ReconcileResponse"
+
+    public var fileId: Swift.String = ""
+
+    public var recordId: Swift.String = ""
+
+    fileprivate var _status: Google_Rpc_Status? = nil
+    /// As in RecordCloseResult; NOT_FOUND also for a file the identity's distributor cannot see.
+    public var status: Google_Rpc_Status {
+        get { self._status ?? Google_Rpc_Status() }
+        set { self._status = newValue }
+    }
+    /// Whether `status` was set (or read from the wire), even to its default.
+    public var hasStatus: Swift.Bool { self._status != nil }
+    /// Returns `status` to unset.
+    public mutating func clearStatus() { self._status = nil }
+
+    /// When OK: what the record is closed with (for a replay, its first close).
+    public var externalBillingId: Swift.String = ""
+
+    fileprivate var _closedAt: Google_Protobuf_Timestamp? = nil
+    public var closedAt: Google_Protobuf_Timestamp {
+        get { self._closedAt ?? Google_Protobuf_Timestamp() }
+        set { self._closedAt = newValue }
+    }
+    /// Whether `closedAt` was set (or read from the wire), even to its default.
+    public var hasClosedAt: Swift.Bool { self._closedAt != nil }
+    /// Returns `closedAt` to unset.
+    public mutating func clearClosedAt() { self._closedAt = nil }
+
+    /// When OK: whether this request closed the record (false for a replay).
+    public var changed: Swift.Bool = false
+
+    public var unknownFields = ProtoWire.UnknownFields()
+
+    public init() {}
+
+    public mutating func decodeFields(from reader: inout ProtoWire.WireReader) throws(ProtoWire.WireError) {
+        while let tag = try reader.nextTag() {
+            switch tag.rawValue {
+            case 10: self.fileId = try reader.read(ProtoWire.WireString.self)
+            case 18: self.recordId = try reader.read(ProtoWire.WireString.self)
+            case 26: try reader.readMessage(into: &self._status)
+            case 34: self.externalBillingId = try reader.read(ProtoWire.WireString.self)
+            case 42: try reader.readMessage(into: &self._closedAt)
+            case 48: self.changed = try reader.read(ProtoWire.WireBool.self)
+            default: try reader.skipField(tag, into: &self.unknownFields)
+            }
+        }
+    }
+
+    public func serializedSize() -> Swift.Int {
+        var size = 0
+        if !self.fileId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.fileId) }
+        if !self.recordId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.recordId) }
+        if let value = self._status { size += 1 + ProtoWire.WireSize.message(value) }
+        if !self.externalBillingId.isEmpty { size += 1 + ProtoWire.WireString.size(of: self.externalBillingId) }
+        if let value = self._closedAt { size += 1 + ProtoWire.WireSize.message(value) }
+        if self.changed { size += 1 + ProtoWire.WireBool.size(of: self.changed) }
+        size += self.unknownFields.bytes.count
+        return size
+    }
+
+    public func encodeFields(to writer: inout ProtoWire.WireWriter) {
+        if !self.fileId.isEmpty {
+            writer.writeTag(10)
+            ProtoWire.WireString.write(self.fileId, to: &writer)
+        }
+        if !self.recordId.isEmpty {
+            writer.writeTag(18)
+            ProtoWire.WireString.write(self.recordId, to: &writer)
+        }
+        if let value = self._status {
+            writer.writeTag(26)
+            writer.writeMessage(value)
+        }
+        if !self.externalBillingId.isEmpty {
+            writer.writeTag(34)
+            ProtoWire.WireString.write(self.externalBillingId, to: &writer)
+        }
+        if let value = self._closedAt {
+            writer.writeTag(42)
+            writer.writeMessage(value)
+        }
+        if self.changed {
+            writer.writeTag(48)
+            ProtoWire.WireBool.write(self.changed, to: &writer)
         }
         writer.writeUnknownFields(self.unknownFields)
     }

@@ -7,21 +7,29 @@ import ProtoWire
 public enum ProtoFile_usageflow_v1_reseller_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/reseller_service.proto",
-        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto"],
+        dependencies: ["usageflow/v1/catalogue.proto", "usageflow/v1/events.proto", "usageflow/v1/export.proto", "usageflow/v1/requests.proto", "usageflow/v1/totals.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiN1c2FnZWZsb3cvdjEvcmVzZWxsZXJfc2VydmljZS5wcm90bxIMdXNhZ2VmbG93LnYxGhx1c2FnZWZsb3cvdjEvY2F0YWxv" +
-            "Z3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8y7AUKD1Jlc2VsbGVyU2VydmljZRJNCg5DcmVhdGVSZXNl" +
-            "bGxlchIjLnVzYWdlZmxvdy52MS5DcmVhdGVSZXNlbGxlclJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxsZXISPgoLR2V0" +
-            "UmVzZWxsZXISFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLlJlc2VsbGVyElgKDUxpc3RSZXNlbGxl" +
-            "cnMSIi51c2FnZWZsb3cudjEuTGlzdFJlc2VsbGVyc1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdFJlc2VsbGVyc1Jlc3Bv" +
-            "bnNlEk0KDkNyZWF0ZUN1c3RvbWVyEiMudXNhZ2VmbG93LnYxLkNyZWF0ZUN1c3RvbWVyUmVxdWVzdBoWLnVzYWdlZmxvdy52" +
-            "MS5DdXN0b21lchI+CgtHZXRDdXN0b21lchIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuQ3VzdG9t" +
-            "ZXISWAoNTGlzdEN1c3RvbWVycxIiLnVzYWdlZmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVxdWVzdBojLnVzYWdlZmxvdy52MS5M" +
-            "aXN0Q3VzdG9tZXJzUmVzcG9uc2USWQoSQ3JlYXRlU3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNyZWF0ZVN1YnNjcmlw" +
-            "dGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVzYWdlZmxvdy52" +
-            "MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNhZ2VmbG93" +
-            "LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlYgZw" +
-            "cm90bzM="
+            "Z3VlLnByb3RvGhl1c2FnZWZsb3cvdjEvZXZlbnRzLnByb3RvGhl1c2FnZWZsb3cvdjEvZXhwb3J0LnByb3RvGht1c2FnZWZs" +
+            "b3cvdjEvcmVxdWVzdHMucHJvdG8aGXVzYWdlZmxvdy92MS90b3RhbHMucHJvdG8yiAoKD1Jlc2VsbGVyU2VydmljZRJNCg5D" +
+            "cmVhdGVSZXNlbGxlchIjLnVzYWdlZmxvdy52MS5DcmVhdGVSZXNlbGxlclJlcXVlc3QaFi51c2FnZWZsb3cudjEuUmVzZWxs" +
+            "ZXISPgoLR2V0UmVzZWxsZXISFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLlJlc2VsbGVyElgKDUxp" +
+            "c3RSZXNlbGxlcnMSIi51c2FnZWZsb3cudjEuTGlzdFJlc2VsbGVyc1JlcXVlc3QaIy51c2FnZWZsb3cudjEuTGlzdFJlc2Vs" +
+            "bGVyc1Jlc3BvbnNlEk0KDkNyZWF0ZUN1c3RvbWVyEiMudXNhZ2VmbG93LnYxLkNyZWF0ZUN1c3RvbWVyUmVxdWVzdBoWLnVz" +
+            "YWdlZmxvdy52MS5DdXN0b21lchI+CgtHZXRDdXN0b21lchIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cu" +
+            "djEuQ3VzdG9tZXISWAoNTGlzdEN1c3RvbWVycxIiLnVzYWdlZmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVxdWVzdBojLnVzYWdl" +
+            "Zmxvdy52MS5MaXN0Q3VzdG9tZXJzUmVzcG9uc2USWQoSQ3JlYXRlU3Vic2NyaXB0aW9uEicudXNhZ2VmbG93LnYxLkNyZWF0" +
+            "ZVN1YnNjcmlwdGlvblJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVz" +
+            "YWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYu" +
+            "dXNhZ2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jl" +
+            "c3BvbnNlEmIKC0xpc3RSZWNvcmRzEigudXNhZ2VmbG93LnYxLkxpc3RSZXNlbGxlclJlY29yZHNSZXF1ZXN0GikudXNhZ2Vm" +
+            "bG93LnYxLkxpc3RSZXNlbGxlclJlY29yZHNSZXNwb25zZRJaCg1FeHBvcnRSZWNvcmRzEiIudXNhZ2VmbG93LnYxLkV4cG9y" +
+            "dFJlY29yZHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkV4cG9ydFJlY29yZHNSZXNwb25zZTABEmQKEU1hcmtSZWNvcmRzQmls" +
+            "bGVkEiYudXNhZ2VmbG93LnYxLk1hcmtSZWNvcmRzQmlsbGVkUmVxdWVzdBonLnVzYWdlZmxvdy52MS5NYXJrUmVjb3Jkc0Jp" +
+            "bGxlZFJlc3BvbnNlElsKDkdldFVzYWdlVG90YWxzEiMudXNhZ2VmbG93LnYxLkdldFVzYWdlVG90YWxzUmVxdWVzdBokLnVz" +
+            "YWdlZmxvdy52MS5HZXRVc2FnZVRvdGFsc1Jlc3BvbnNlEk8KCkxpc3RFdmVudHMSHy51c2FnZWZsb3cudjEuTGlzdEV2ZW50" +
+            "c1JlcXVlc3QaIC51c2FnZWZsb3cudjEuTGlzdEV2ZW50c1Jlc3BvbnNlEkYKC1dhdGNoRXZlbnRzEiAudXNhZ2VmbG93LnYx" +
+            "LldhdGNoRXZlbnRzUmVxdWVzdBoTLnVzYWdlZmxvdy52MS5FdmVudDABYgZwcm90bzM="
         )!
     )
 }
@@ -144,9 +152,87 @@ public enum Usageflow_V1_ResellerService {
         )
     }
 
+    /// Accepted usage of the caller's customers' subscriptions (a tier-2 reseller: only its own),
+    /// with the caller's own billing marks.
+    public enum ListRecords {
+        public typealias Input = Usageflow_V1_ListResellerRecordsRequest
+        public typealias Output = Usageflow_V1_ListResellerRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "ListRecords",
+            kind: .unary,
+            inputType: "usageflow.v1.ListResellerRecordsRequest",
+            outputType: "usageflow.v1.ListResellerRecordsResponse"
+        )
+    }
+
+    public enum ExportRecords {
+        public typealias Input = Usageflow_V1_ExportRecordsRequest
+        public typealias Output = Usageflow_V1_ExportRecordsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "ExportRecords",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.ExportRecordsRequest",
+            outputType: "usageflow.v1.ExportRecordsResponse"
+        )
+    }
+
+    /// Marks records billed with the caller's billing ids; the distributor's status is unchanged.
+    public enum MarkRecordsBilled {
+        public typealias Input = Usageflow_V1_MarkRecordsBilledRequest
+        public typealias Output = Usageflow_V1_MarkRecordsBilledResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "MarkRecordsBilled",
+            kind: .unary,
+            inputType: "usageflow.v1.MarkRecordsBilledRequest",
+            outputType: "usageflow.v1.MarkRecordsBilledResponse"
+        )
+    }
+
+    /// Consumed and accepted usage per subscription and item over a period.
+    public enum GetUsageTotals {
+        public typealias Input = Usageflow_V1_GetUsageTotalsRequest
+        public typealias Output = Usageflow_V1_GetUsageTotalsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "GetUsageTotals",
+            kind: .unary,
+            inputType: "usageflow.v1.GetUsageTotalsRequest",
+            outputType: "usageflow.v1.GetUsageTotalsResponse"
+        )
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public enum ListEvents {
+        public typealias Input = Usageflow_V1_ListEventsRequest
+        public typealias Output = Usageflow_V1_ListEventsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "ListEvents",
+            kind: .unary,
+            inputType: "usageflow.v1.ListEventsRequest",
+            outputType: "usageflow.v1.ListEventsResponse"
+        )
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public enum WatchEvents {
+        public typealias Input = Usageflow_V1_WatchEventsRequest
+        public typealias Output = Usageflow_V1_Event
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.ResellerService",
+            name: "WatchEvents",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.WatchEventsRequest",
+            outputType: "usageflow.v1.Event"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.ResellerService",
-        methods: [CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema]
+        methods: [CreateReseller.schema, GetReseller.schema, ListResellers.schema, CreateCustomer.schema, GetCustomer.schema, ListCustomers.schema, CreateSubscription.schema, GetSubscription.schema, ListSubscriptions.schema, ListRecords.schema, ExportRecords.schema, MarkRecordsBilled.schema, GetUsageTotals.schema, ListEvents.schema, WatchEvents.schema]
     )
 }

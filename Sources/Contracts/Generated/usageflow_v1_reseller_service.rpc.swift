@@ -22,6 +22,18 @@ public protocol Usageflow_V1_ResellerService_SimpleServiceProtocol: RPCCore.Regi
     func createSubscription(request: Usageflow_V1_CreateSubscriptionRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_Subscription
     func getSubscription(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_Subscription
     func listSubscriptions(request: Usageflow_V1_ListSubscriptionsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListSubscriptionsResponse
+    /// Accepted usage of the caller's customers' subscriptions (a tier-2 reseller: only its own),
+    /// with the caller's own billing marks.
+    func listRecords(request: Usageflow_V1_ListResellerRecordsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListResellerRecordsResponse
+    func exportRecords(request: Usageflow_V1_ExportRecordsRequest, response: RPCCore.ResponseWriter<Usageflow_V1_ExportRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// Marks records billed with the caller's billing ids; the distributor's status is unchanged.
+    func markRecordsBilled(request: Usageflow_V1_MarkRecordsBilledRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_MarkRecordsBilledResponse
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(request: Usageflow_V1_GetUsageTotalsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_GetUsageTotalsResponse
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(request: Usageflow_V1_ListEventsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListEventsResponse
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(request: Usageflow_V1_WatchEventsRequest, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_ResellerService_SimpleServiceProtocol {
@@ -53,6 +65,24 @@ extension Usageflow_V1_ResellerService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_ResellerService.ListSubscriptions.schema, input: Usageflow_V1_ListSubscriptionsRequest.self, output: Usageflow_V1_ListSubscriptionsResponse.self) { request, context in
             try await self.listSubscriptions(request: request, context: context)
         }
+        router.registerUnary(Usageflow_V1_ResellerService.ListRecords.schema, input: Usageflow_V1_ListResellerRecordsRequest.self, output: Usageflow_V1_ListResellerRecordsResponse.self) { request, context in
+            try await self.listRecords(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_ResellerService.ExportRecords.schema, input: Usageflow_V1_ExportRecordsRequest.self, output: Usageflow_V1_ExportRecordsResponse.self) { request, response, context in
+            try await self.exportRecords(request: request, response: response, context: context)
+        }
+        router.registerUnary(Usageflow_V1_ResellerService.MarkRecordsBilled.schema, input: Usageflow_V1_MarkRecordsBilledRequest.self, output: Usageflow_V1_MarkRecordsBilledResponse.self) { request, context in
+            try await self.markRecordsBilled(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_ResellerService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { request, context in
+            try await self.getUsageTotals(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_ResellerService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { request, context in
+            try await self.listEvents(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_ResellerService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { request, response, context in
+            try await self.watchEvents(request: request, response: response, context: context)
+        }
     }
 }
 
@@ -74,6 +104,18 @@ public protocol Usageflow_V1_ResellerService_StreamingServiceProtocol: RPCCore.R
     func createSubscription(requests: RPCCore.RequestStream<Usageflow_V1_CreateSubscriptionRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Subscription>, context: RPCCore.ServerContext) async throws
     func getSubscription(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Subscription>, context: RPCCore.ServerContext) async throws
     func listSubscriptions(requests: RPCCore.RequestStream<Usageflow_V1_ListSubscriptionsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListSubscriptionsResponse>, context: RPCCore.ServerContext) async throws
+    /// Accepted usage of the caller's customers' subscriptions (a tier-2 reseller: only its own),
+    /// with the caller's own billing marks.
+    func listRecords(requests: RPCCore.RequestStream<Usageflow_V1_ListResellerRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListResellerRecordsResponse>, context: RPCCore.ServerContext) async throws
+    func exportRecords(requests: RPCCore.RequestStream<Usageflow_V1_ExportRecordsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ExportRecordsResponse>, context: RPCCore.ServerContext) async throws
+    /// Marks records billed with the caller's billing ids; the distributor's status is unchanged.
+    func markRecordsBilled(requests: RPCCore.RequestStream<Usageflow_V1_MarkRecordsBilledRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_MarkRecordsBilledResponse>, context: RPCCore.ServerContext) async throws
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(requests: RPCCore.RequestStream<Usageflow_V1_GetUsageTotalsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_GetUsageTotalsResponse>, context: RPCCore.ServerContext) async throws
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(requests: RPCCore.RequestStream<Usageflow_V1_ListEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListEventsResponse>, context: RPCCore.ServerContext) async throws
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(requests: RPCCore.RequestStream<Usageflow_V1_WatchEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_ResellerService_StreamingServiceProtocol {
@@ -104,6 +146,24 @@ extension Usageflow_V1_ResellerService_StreamingServiceProtocol {
         }
         router.registerStreaming(Usageflow_V1_ResellerService.ListSubscriptions.schema, input: Usageflow_V1_ListSubscriptionsRequest.self, output: Usageflow_V1_ListSubscriptionsResponse.self) { requests, response, context in
             try await self.listSubscriptions(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.ListRecords.schema, input: Usageflow_V1_ListResellerRecordsRequest.self, output: Usageflow_V1_ListResellerRecordsResponse.self) { requests, response, context in
+            try await self.listRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.ExportRecords.schema, input: Usageflow_V1_ExportRecordsRequest.self, output: Usageflow_V1_ExportRecordsResponse.self) { requests, response, context in
+            try await self.exportRecords(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.MarkRecordsBilled.schema, input: Usageflow_V1_MarkRecordsBilledRequest.self, output: Usageflow_V1_MarkRecordsBilledResponse.self) { requests, response, context in
+            try await self.markRecordsBilled(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { requests, response, context in
+            try await self.getUsageTotals(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { requests, response, context in
+            try await self.listEvents(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_ResellerService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { requests, response, context in
+            try await self.watchEvents(requests: requests, response: response, context: context)
         }
     }
 }
@@ -157,5 +217,35 @@ public struct Usageflow_V1_ResellerService_Client: Swift.Sendable {
 
     public func listSubscriptions(_ request: Usageflow_V1_ListSubscriptionsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListSubscriptionsResponse {
         try await client.unary(Usageflow_V1_ResellerService.ListSubscriptions.schema, request: request, options: options)
+    }
+
+    /// Accepted usage of the caller's customers' subscriptions (a tier-2 reseller: only its own),
+    /// with the caller's own billing marks.
+    public func listRecords(_ request: Usageflow_V1_ListResellerRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListResellerRecordsResponse {
+        try await client.unary(Usageflow_V1_ResellerService.ListRecords.schema, request: request, options: options)
+    }
+
+    public func exportRecords(_ request: Usageflow_V1_ExportRecordsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_ExportRecordsResponse> {
+        try await client.serverStreaming(Usageflow_V1_ResellerService.ExportRecords.schema, request: request, options: options)
+    }
+
+    /// Marks records billed with the caller's billing ids; the distributor's status is unchanged.
+    public func markRecordsBilled(_ request: Usageflow_V1_MarkRecordsBilledRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_MarkRecordsBilledResponse {
+        try await client.unary(Usageflow_V1_ResellerService.MarkRecordsBilled.schema, request: request, options: options)
+    }
+
+    /// Consumed and accepted usage per subscription and item over a period.
+    public func getUsageTotals(_ request: Usageflow_V1_GetUsageTotalsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_GetUsageTotalsResponse {
+        try await client.unary(Usageflow_V1_ResellerService.GetUsageTotals.schema, request: request, options: options)
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public func listEvents(_ request: Usageflow_V1_ListEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListEventsResponse {
+        try await client.unary(Usageflow_V1_ResellerService.ListEvents.schema, request: request, options: options)
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public func watchEvents(_ request: Usageflow_V1_WatchEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_Event> {
+        try await client.serverStreaming(Usageflow_V1_ResellerService.WatchEvents.schema, request: request, options: options)
     }
 }

@@ -8,44 +8,48 @@ import WellKnownTypes
 public enum ProtoFile_usageflow_v1_vendor_service {
     public static let descriptor = ProtoWire.FileDescriptorData(
         name: "usageflow/v1/vendor_service.proto",
-        dependencies: ["google/protobuf/empty.proto", "usageflow/v1/catalogue.proto", "usageflow/v1/requests.proto", "usageflow/v1/usage.proto"],
+        dependencies: ["google/protobuf/empty.proto", "usageflow/v1/catalogue.proto", "usageflow/v1/events.proto", "usageflow/v1/requests.proto", "usageflow/v1/totals.proto", "usageflow/v1/usage.proto"],
         serializedDescriptor: ProtoWire.Base64.decode(
             "CiF1c2FnZWZsb3cvdjEvdmVuZG9yX3NlcnZpY2UucHJvdG8SDHVzYWdlZmxvdy52MRobZ29vZ2xlL3Byb3RvYnVmL2VtcHR5" +
-            "LnByb3RvGhx1c2FnZWZsb3cvdjEvY2F0YWxvZ3VlLnByb3RvGht1c2FnZWZsb3cvdjEvcmVxdWVzdHMucHJvdG8aGHVzYWdl" +
-            "Zmxvdy92MS91c2FnZS5wcm90bzLaEgoNVmVuZG9yU2VydmljZRJKCg1DcmVhdGVQcm9kdWN0EiIudXNhZ2VmbG93LnYxLkNy" +
-            "ZWF0ZVByb2R1Y3RSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSPAoKR2V0UHJvZHVjdBIXLnVzYWdlZmxvdy52MS5J" +
-            "ZFJlcXVlc3QaFS51c2FnZWZsb3cudjEuUHJvZHVjdBJVCgxMaXN0UHJvZHVjdHMSIS51c2FnZWZsb3cudjEuTGlzdFByb2R1" +
-            "Y3RzUmVxdWVzdBoiLnVzYWdlZmxvdy52MS5MaXN0UHJvZHVjdHNSZXNwb25zZRJKCg1VcGRhdGVQcm9kdWN0EiIudXNhZ2Vm" +
-            "bG93LnYxLlVwZGF0ZVByb2R1Y3RSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSQQoKQ3JlYXRlSXRlbRIfLnVzYWdl" +
-            "Zmxvdy52MS5DcmVhdGVJdGVtUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEjYKB0dldEl0ZW0SFy51c2FnZWZsb3cudjEu" +
-            "SWRSZXF1ZXN0GhIudXNhZ2VmbG93LnYxLkl0ZW0STAoJTGlzdEl0ZW1zEh4udXNhZ2VmbG93LnYxLkxpc3RJdGVtc1JlcXVl" +
-            "c3QaHy51c2FnZWZsb3cudjEuTGlzdEl0ZW1zUmVzcG9uc2USQQoKVXBkYXRlSXRlbRIfLnVzYWdlZmxvdy52MS5VcGRhdGVJ" +
-            "dGVtUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEjoKC1B1Ymxpc2hJdGVtEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoS" +
-            "LnVzYWdlZmxvdy52MS5JdGVtEjoKC0VuZEl0ZW1TYWxlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoSLnVzYWdlZmxvdy52" +
-            "MS5JdGVtEj0KCkRlbGV0ZUl0ZW0SFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5EkEK" +
-            "CkNyZWF0ZVVuaXQSHy51c2FnZWZsb3cudjEuQ3JlYXRlVW5pdFJlcXVlc3QaEi51c2FnZWZsb3cudjEuVW5pdBJMCglMaXN0" +
-            "VW5pdHMSHi51c2FnZWZsb3cudjEuTGlzdFVuaXRzUmVxdWVzdBofLnVzYWdlZmxvdy52MS5MaXN0VW5pdHNSZXNwb25zZRJY" +
-            "Cg1MaXN0Q29udHJhY3RzEiIudXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkxpc3RD" +
-            "b250cmFjdHNSZXNwb25zZRJBCg5BY2NlcHRDb250cmFjdBIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cu" +
-            "djEuQ29udHJhY3QSUwoRVGVybWluYXRlQ29udHJhY3QSJi51c2FnZWZsb3cudjEuVGVybWluYXRlQ29udHJhY3RSZXF1ZXN0" +
-            "GhYudXNhZ2VmbG93LnYxLkNvbnRyYWN0EkwKDlJlcXVlc3RMaXN0aW5nEiMudXNhZ2VmbG93LnYxLlJlcXVlc3RMaXN0aW5n" +
-            "UmVxdWVzdBoVLnVzYWdlZmxvdy52MS5MaXN0aW5nElUKDExpc3RMaXN0aW5ncxIhLnVzYWdlZmxvdy52MS5MaXN0TGlzdGlu" +
-            "Z3NSZXF1ZXN0GiIudXNhZ2VmbG93LnYxLkxpc3RMaXN0aW5nc1Jlc3BvbnNlEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNh" +
-            "Z2VmbG93LnYxLkxpc3RTdWJzY3JpcHRpb25zUmVxdWVzdBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3Bv" +
-            "bnNlEkYKD0dldFN1YnNjcmlwdGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0" +
-            "aW9uElAKD0NyZWF0ZVVzYWdlRmlsZRIkLnVzYWdlZmxvdy52MS5DcmVhdGVVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93" +
-            "LnYxLlVzYWdlRmlsZRJACgxHZXRVc2FnZUZpbGUSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVz" +
-            "YWdlRmlsZRJbCg5MaXN0VXNhZ2VGaWxlcxIjLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VGaWxlc1JlcXVlc3QaJC51c2FnZWZs" +
-            "b3cudjEuTGlzdFVzYWdlRmlsZXNSZXNwb25zZRJQCg9VcGRhdGVVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuVXBkYXRlVXNh" +
-            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUSTgoNVXBsb2FkUmVjb3JkcxIiLnVzYWdlZmxvdy52MS5V" +
-            "cGxvYWRSZWNvcmRzUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJSCg9VcGxvYWRVc2FnZUZpbGUSJC51c2Fn" +
-            "ZWZsb3cudjEuVXBsb2FkVXNhZ2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJcCgtMaXN0UmVjb3Jk" +
-            "cxIlLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBomLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VSZWNvcmRz" +
-            "UmVzcG9uc2USXgoVRG93bmxvYWRQcm9jZXNzZWRGaWxlEioudXNhZ2VmbG93LnYxLkRvd25sb2FkUHJvY2Vzc2VkRmlsZVJl" +
-            "cXVlc3QaFy51c2FnZWZsb3cudjEuRmlsZUNodW5rMAESVAoQRG93bmxvYWRUZW1wbGF0ZRIlLnVzYWdlZmxvdy52MS5Eb3du" +
-            "bG9hZFRlbXBsYXRlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5GaWxlQ2h1bmswARJDCg9TdWJtaXRVc2FnZUZpbGUSFy51c2Fn" +
-            "ZWZsb3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJDCg9EZWxldGVVc2FnZUZpbGUSFy51c2FnZWZs" +
-            "b3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZWIGcHJvdG8z"
+            "LnByb3RvGhx1c2FnZWZsb3cvdjEvY2F0YWxvZ3VlLnByb3RvGhl1c2FnZWZsb3cvdjEvZXZlbnRzLnByb3RvGht1c2FnZWZs" +
+            "b3cvdjEvcmVxdWVzdHMucHJvdG8aGXVzYWdlZmxvdy92MS90b3RhbHMucHJvdG8aGHVzYWdlZmxvdy92MS91c2FnZS5wcm90" +
+            "bzLQFAoNVmVuZG9yU2VydmljZRJKCg1DcmVhdGVQcm9kdWN0EiIudXNhZ2VmbG93LnYxLkNyZWF0ZVByb2R1Y3RSZXF1ZXN0" +
+            "GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSPAoKR2V0UHJvZHVjdBIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFS51c2FnZWZs" +
+            "b3cudjEuUHJvZHVjdBJVCgxMaXN0UHJvZHVjdHMSIS51c2FnZWZsb3cudjEuTGlzdFByb2R1Y3RzUmVxdWVzdBoiLnVzYWdl" +
+            "Zmxvdy52MS5MaXN0UHJvZHVjdHNSZXNwb25zZRJKCg1VcGRhdGVQcm9kdWN0EiIudXNhZ2VmbG93LnYxLlVwZGF0ZVByb2R1" +
+            "Y3RSZXF1ZXN0GhUudXNhZ2VmbG93LnYxLlByb2R1Y3QSQQoKQ3JlYXRlSXRlbRIfLnVzYWdlZmxvdy52MS5DcmVhdGVJdGVt" +
+            "UmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEjYKB0dldEl0ZW0SFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhIudXNhZ2Vm" +
+            "bG93LnYxLkl0ZW0STAoJTGlzdEl0ZW1zEh4udXNhZ2VmbG93LnYxLkxpc3RJdGVtc1JlcXVlc3QaHy51c2FnZWZsb3cudjEu" +
+            "TGlzdEl0ZW1zUmVzcG9uc2USQQoKVXBkYXRlSXRlbRIfLnVzYWdlZmxvdy52MS5VcGRhdGVJdGVtUmVxdWVzdBoSLnVzYWdl" +
+            "Zmxvdy52MS5JdGVtEjoKC1B1Ymxpc2hJdGVtEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVt" +
+            "EjoKC0VuZEl0ZW1TYWxlEhcudXNhZ2VmbG93LnYxLklkUmVxdWVzdBoSLnVzYWdlZmxvdy52MS5JdGVtEj0KCkRlbGV0ZUl0" +
+            "ZW0SFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhYuZ29vZ2xlLnByb3RvYnVmLkVtcHR5EkEKCkNyZWF0ZVVuaXQSHy51c2Fn" +
+            "ZWZsb3cudjEuQ3JlYXRlVW5pdFJlcXVlc3QaEi51c2FnZWZsb3cudjEuVW5pdBJMCglMaXN0VW5pdHMSHi51c2FnZWZsb3cu" +
+            "djEuTGlzdFVuaXRzUmVxdWVzdBofLnVzYWdlZmxvdy52MS5MaXN0VW5pdHNSZXNwb25zZRJYCg1MaXN0Q29udHJhY3RzEiIu" +
+            "dXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXF1ZXN0GiMudXNhZ2VmbG93LnYxLkxpc3RDb250cmFjdHNSZXNwb25zZRJB" +
+            "Cg5BY2NlcHRDb250cmFjdBIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaFi51c2FnZWZsb3cudjEuQ29udHJhY3QSUwoRVGVy" +
+            "bWluYXRlQ29udHJhY3QSJi51c2FnZWZsb3cudjEuVGVybWluYXRlQ29udHJhY3RSZXF1ZXN0GhYudXNhZ2VmbG93LnYxLkNv" +
+            "bnRyYWN0EkwKDlJlcXVlc3RMaXN0aW5nEiMudXNhZ2VmbG93LnYxLlJlcXVlc3RMaXN0aW5nUmVxdWVzdBoVLnVzYWdlZmxv" +
+            "dy52MS5MaXN0aW5nElUKDExpc3RMaXN0aW5ncxIhLnVzYWdlZmxvdy52MS5MaXN0TGlzdGluZ3NSZXF1ZXN0GiIudXNhZ2Vm" +
+            "bG93LnYxLkxpc3RMaXN0aW5nc1Jlc3BvbnNlEmQKEUxpc3RTdWJzY3JpcHRpb25zEiYudXNhZ2VmbG93LnYxLkxpc3RTdWJz" +
+            "Y3JpcHRpb25zUmVxdWVzdBonLnVzYWdlZmxvdy52MS5MaXN0U3Vic2NyaXB0aW9uc1Jlc3BvbnNlEkYKD0dldFN1YnNjcmlw" +
+            "dGlvbhIXLnVzYWdlZmxvdy52MS5JZFJlcXVlc3QaGi51c2FnZWZsb3cudjEuU3Vic2NyaXB0aW9uElAKD0NyZWF0ZVVzYWdl" +
+            "RmlsZRIkLnVzYWdlZmxvdy52MS5DcmVhdGVVc2FnZUZpbGVSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJACgxH" +
+            "ZXRVc2FnZUZpbGUSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJbCg5MaXN0VXNh" +
+            "Z2VGaWxlcxIjLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VGaWxlc1JlcXVlc3QaJC51c2FnZWZsb3cudjEuTGlzdFVzYWdlRmls" +
+            "ZXNSZXNwb25zZRJQCg9VcGRhdGVVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuVXBkYXRlVXNhZ2VGaWxlUmVxdWVzdBoXLnVz" +
+            "YWdlZmxvdy52MS5Vc2FnZUZpbGUSTgoNVXBsb2FkUmVjb3JkcxIiLnVzYWdlZmxvdy52MS5VcGxvYWRSZWNvcmRzUmVxdWVz" +
+            "dBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJSCg9VcGxvYWRVc2FnZUZpbGUSJC51c2FnZWZsb3cudjEuVXBsb2FkVXNh" +
+            "Z2VGaWxlUmVxdWVzdBoXLnVzYWdlZmxvdy52MS5Vc2FnZUZpbGUoARJcCgtMaXN0UmVjb3JkcxIlLnVzYWdlZmxvdy52MS5M" +
+            "aXN0VXNhZ2VSZWNvcmRzUmVxdWVzdBomLnVzYWdlZmxvdy52MS5MaXN0VXNhZ2VSZWNvcmRzUmVzcG9uc2USXgoVRG93bmxv" +
+            "YWRQcm9jZXNzZWRGaWxlEioudXNhZ2VmbG93LnYxLkRvd25sb2FkUHJvY2Vzc2VkRmlsZVJlcXVlc3QaFy51c2FnZWZsb3cu" +
+            "djEuRmlsZUNodW5rMAESVAoQRG93bmxvYWRUZW1wbGF0ZRIlLnVzYWdlZmxvdy52MS5Eb3dubG9hZFRlbXBsYXRlUmVxdWVz" +
+            "dBoXLnVzYWdlZmxvdy52MS5GaWxlQ2h1bmswARJDCg9TdWJtaXRVc2FnZUZpbGUSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0" +
+            "GhcudXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJDCg9EZWxldGVVc2FnZUZpbGUSFy51c2FnZWZsb3cudjEuSWRSZXF1ZXN0Ghcu" +
+            "dXNhZ2VmbG93LnYxLlVzYWdlRmlsZRJbCg5HZXRVc2FnZVRvdGFscxIjLnVzYWdlZmxvdy52MS5HZXRVc2FnZVRvdGFsc1Jl" +
+            "cXVlc3QaJC51c2FnZWZsb3cudjEuR2V0VXNhZ2VUb3RhbHNSZXNwb25zZRJPCgpMaXN0RXZlbnRzEh8udXNhZ2VmbG93LnYx" +
+            "Lkxpc3RFdmVudHNSZXF1ZXN0GiAudXNhZ2VmbG93LnYxLkxpc3RFdmVudHNSZXNwb25zZRJGCgtXYXRjaEV2ZW50cxIgLnVz" +
+            "YWdlZmxvdy52MS5XYXRjaEV2ZW50c1JlcXVlc3QaEy51c2FnZWZsb3cudjEuRXZlbnQwAWIGcHJvdG8z"
         )!
     )
 }
@@ -459,9 +463,48 @@ public enum Usageflow_V1_VendorService {
         )
     }
 
+    /// Consumed and accepted usage per subscription and item over a period.
+    public enum GetUsageTotals {
+        public typealias Input = Usageflow_V1_GetUsageTotalsRequest
+        public typealias Output = Usageflow_V1_GetUsageTotalsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "GetUsageTotals",
+            kind: .unary,
+            inputType: "usageflow.v1.GetUsageTotalsRequest",
+            outputType: "usageflow.v1.GetUsageTotalsResponse"
+        )
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public enum ListEvents {
+        public typealias Input = Usageflow_V1_ListEventsRequest
+        public typealias Output = Usageflow_V1_ListEventsResponse
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "ListEvents",
+            kind: .unary,
+            inputType: "usageflow.v1.ListEventsRequest",
+            outputType: "usageflow.v1.ListEventsResponse"
+        )
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public enum WatchEvents {
+        public typealias Input = Usageflow_V1_WatchEventsRequest
+        public typealias Output = Usageflow_V1_Event
+        public static let schema = ProtoWire.MethodSchema(
+            service: "usageflow.v1.VendorService",
+            name: "WatchEvents",
+            kind: .serverStreaming,
+            inputType: "usageflow.v1.WatchEventsRequest",
+            outputType: "usageflow.v1.Event"
+        )
+    }
+
     /// The service and every method it declares, in declaration order.
     public static let schema = ProtoWire.ServiceSchema(
         name: "usageflow.v1.VendorService",
-        methods: [CreateProduct.schema, GetProduct.schema, ListProducts.schema, UpdateProduct.schema, CreateItem.schema, GetItem.schema, ListItems.schema, UpdateItem.schema, PublishItem.schema, EndItemSale.schema, DeleteItem.schema, CreateUnit.schema, ListUnits.schema, ListContracts.schema, AcceptContract.schema, TerminateContract.schema, RequestListing.schema, ListListings.schema, ListSubscriptions.schema, GetSubscription.schema, CreateUsageFile.schema, GetUsageFile.schema, ListUsageFiles.schema, UpdateUsageFile.schema, UploadRecords.schema, UploadUsageFile.schema, ListRecords.schema, DownloadProcessedFile.schema, DownloadTemplate.schema, SubmitUsageFile.schema, DeleteUsageFile.schema]
+        methods: [CreateProduct.schema, GetProduct.schema, ListProducts.schema, UpdateProduct.schema, CreateItem.schema, GetItem.schema, ListItems.schema, UpdateItem.schema, PublishItem.schema, EndItemSale.schema, DeleteItem.schema, CreateUnit.schema, ListUnits.schema, ListContracts.schema, AcceptContract.schema, TerminateContract.schema, RequestListing.schema, ListListings.schema, ListSubscriptions.schema, GetSubscription.schema, CreateUsageFile.schema, GetUsageFile.schema, ListUsageFiles.schema, UpdateUsageFile.schema, UploadRecords.schema, UploadUsageFile.schema, ListRecords.schema, DownloadProcessedFile.schema, DownloadTemplate.schema, SubmitUsageFile.schema, DeleteUsageFile.schema, GetUsageTotals.schema, ListEvents.schema, WatchEvents.schema]
     )
 }

@@ -72,6 +72,12 @@ public protocol Usageflow_V1_VendorService_SimpleServiceProtocol: RPCCore.Regist
     func submitUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
     /// draft, invalid, ready or rejected → deleted.
     func deleteUsageFile(request: Usageflow_V1_IdRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_UsageFile
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(request: Usageflow_V1_GetUsageTotalsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_GetUsageTotalsResponse
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(request: Usageflow_V1_ListEventsRequest, context: RPCCore.ServerContext) async throws -> Usageflow_V1_ListEventsResponse
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(request: Usageflow_V1_WatchEventsRequest, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_VendorService_SimpleServiceProtocol {
@@ -169,6 +175,15 @@ extension Usageflow_V1_VendorService_SimpleServiceProtocol {
         router.registerUnary(Usageflow_V1_VendorService.DeleteUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { request, context in
             try await self.deleteUsageFile(request: request, context: context)
         }
+        router.registerUnary(Usageflow_V1_VendorService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { request, context in
+            try await self.getUsageTotals(request: request, context: context)
+        }
+        router.registerUnary(Usageflow_V1_VendorService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { request, context in
+            try await self.listEvents(request: request, context: context)
+        }
+        router.registerServerStreaming(Usageflow_V1_VendorService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { request, response, context in
+            try await self.watchEvents(request: request, response: response, context: context)
+        }
     }
 }
 
@@ -239,6 +254,12 @@ public protocol Usageflow_V1_VendorService_StreamingServiceProtocol: RPCCore.Reg
     func submitUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
     /// draft, invalid, ready or rejected → deleted.
     func deleteUsageFile(requests: RPCCore.RequestStream<Usageflow_V1_IdRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_UsageFile>, context: RPCCore.ServerContext) async throws
+    /// Consumed and accepted usage per subscription and item over a period.
+    func getUsageTotals(requests: RPCCore.RequestStream<Usageflow_V1_GetUsageTotalsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_GetUsageTotalsResponse>, context: RPCCore.ServerContext) async throws
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    func listEvents(requests: RPCCore.RequestStream<Usageflow_V1_ListEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_ListEventsResponse>, context: RPCCore.ServerContext) async throws
+    /// The same, then live: each new event as it commits, resumable from a position.
+    func watchEvents(requests: RPCCore.RequestStream<Usageflow_V1_WatchEventsRequest>, response: RPCCore.ResponseWriter<Usageflow_V1_Event>, context: RPCCore.ServerContext) async throws
 }
 
 extension Usageflow_V1_VendorService_StreamingServiceProtocol {
@@ -335,6 +356,15 @@ extension Usageflow_V1_VendorService_StreamingServiceProtocol {
         }
         router.registerStreaming(Usageflow_V1_VendorService.DeleteUsageFile.schema, input: Usageflow_V1_IdRequest.self, output: Usageflow_V1_UsageFile.self) { requests, response, context in
             try await self.deleteUsageFile(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.GetUsageTotals.schema, input: Usageflow_V1_GetUsageTotalsRequest.self, output: Usageflow_V1_GetUsageTotalsResponse.self) { requests, response, context in
+            try await self.getUsageTotals(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.ListEvents.schema, input: Usageflow_V1_ListEventsRequest.self, output: Usageflow_V1_ListEventsResponse.self) { requests, response, context in
+            try await self.listEvents(requests: requests, response: response, context: context)
+        }
+        router.registerStreaming(Usageflow_V1_VendorService.WatchEvents.schema, input: Usageflow_V1_WatchEventsRequest.self, output: Usageflow_V1_Event.self) { requests, response, context in
+            try await self.watchEvents(requests: requests, response: response, context: context)
         }
     }
 }
@@ -503,5 +533,20 @@ public struct Usageflow_V1_VendorService_Client: Swift.Sendable {
     /// draft, invalid, ready or rejected → deleted.
     public func deleteUsageFile(_ request: Usageflow_V1_IdRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_UsageFile {
         try await client.unary(Usageflow_V1_VendorService.DeleteUsageFile.schema, request: request, options: options)
+    }
+
+    /// Consumed and accepted usage per subscription and item over a period.
+    public func getUsageTotals(_ request: Usageflow_V1_GetUsageTotalsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_GetUsageTotalsResponse {
+        try await client.unary(Usageflow_V1_VendorService.GetUsageTotals.schema, request: request, options: options)
+    }
+
+    /// The caller's audit trail: every state change of its objects, oldest first.
+    public func listEvents(_ request: Usageflow_V1_ListEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> Usageflow_V1_ListEventsResponse {
+        try await client.unary(Usageflow_V1_VendorService.ListEvents.schema, request: request, options: options)
+    }
+
+    /// The same, then live: each new event as it commits, resumable from a position.
+    public func watchEvents(_ request: Usageflow_V1_WatchEventsRequest, options: RPCCore.CallOptions = RPCCore.CallOptions()) async throws -> RPCCore.ResponseStream<Usageflow_V1_Event> {
+        try await client.serverStreaming(Usageflow_V1_VendorService.WatchEvents.schema, request: request, options: options)
     }
 }
