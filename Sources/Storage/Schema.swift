@@ -29,6 +29,9 @@ public enum Schema {
     public static let migrations: [SQLiteMigration] = [
         SQLiteMigration(version: 1, name: "catalogue, channel and credentials", sql: version1),
         SQLiteMigration(version: 2, name: "usage files, records and categories", sql: version2),
+        SQLiteMigration(version: 3, name: "events", sql: version3),
+        SQLiteMigration(version: 4, name: "reconciliation files", sql: version4),
+        SQLiteMigration(version: 5, name: "reseller billing marks", sql: version5),
     ]
 
     /// The schema version the newest migration leaves (`PRAGMA user_version`).
@@ -40,7 +43,7 @@ public enum Schema {
         "contract_history", "listings", "listing_history", "resellers", "customers", "subscriptions",
         "subscription_history", "subscription_parameters", "service_identities", "usage_files", "usage_file_history",
         "usage_categories", "usage_records",
-    ]
+    ] + eventTables + reconciliationTables + resellerBillingTables
 
     private static let version1 = """
         CREATE TABLE accounts (
