@@ -14,8 +14,4 @@ extension ResellerService {
     public func exportRecords(request: Usageflow_V1_ExportRecordsRequest, response: ResponseWriter<Usageflow_V1_ExportRecordsResponse>, context: ServerContext) async throws {
         throw RPCError(code: .unimplemented, message: "not implemented yet")
     }
-
-    public func markRecordsBilled(request: Usageflow_V1_MarkRecordsBilledRequest, context: ServerContext) async throws -> Usageflow_V1_MarkRecordsBilledResponse {
-        throw RPCError(code: .unimplemented, message: "not implemented yet")
-    }
 }

@@ -241,15 +241,16 @@ struct MatrixCell: Sendable, CustomTestStringConvertible {
 
 /// The table: every row, and every cell generated from the rows, principals and targets.
 enum MatrixTable {
-    /// The four role services whose RPCs the matrix covers.
+    /// The four role services and the distributor's reconciliation stream, whose RPCs the matrix covers.
     static let services = [
         Usageflow_V1_AdminService.schema, Usageflow_V1_VendorService.schema, Usageflow_V1_DistributorService.schema,
-        Usageflow_V1_ResellerService.schema,
+        Usageflow_V1_ResellerService.schema, Usageflow_V1_ReconciliationService.schema,
     ]
 
     static let rows: [MatrixRow] =
         adminRows + vendorRows + vendorUsageRows + distributorRows + distributorUsageRows
-        + distributorReconciliationRows + resellerRows
+        + distributorReconciliationRows + resellerRows + exportRows + reconciliationFileRows + reconcileStreamRows
+        + resellerBillingRows + usageTotalsRows + eventRows
 
     static let cells: [MatrixCell] = rows.flatMap { row in
         MatrixPrincipal.allCases.flatMap { principal in

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — UsageFlowServiceTests
+
+import Contracts
+import Domain
+
+// The ListEvents and WatchEvents rows of the vendor, distributor and reseller of the authorization matrix.
+
+extension MatrixTable {
+    static let eventRows: [MatrixRow] = []
+}
