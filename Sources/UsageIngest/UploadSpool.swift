@@ -70,27 +70,33 @@ public final class UploadSpool {
 
     @discardableResult
     public func append(_ bytes: UnsafeRawBufferPointer) throws(DomainError) -> Outcome {
+        guard try admit(bytes.count) else { return .limitExceeded }
+        try BlockingIO.writeAll(descriptor, bytes, action: "write the upload spool \(path)")
+        byteCount += bytes.count
+        return .accepted
+    }
+
+    /// Appends bytes as `append(_:)` does, with the write itself on one of `io`'s threads: what an
+    /// upload handler on an event loop calls, so a slow disk never stalls the loop.
+    @discardableResult
+    public func append(_ bytes: [UInt8], on io: BlockingIO) async throws(DomainError) -> Outcome {
+        guard try admit(bytes.count) else { return .limitExceeded }
+        try await io.writeAll(descriptor, bytes, action: "write the upload spool \(path)")
+        byteCount += bytes.count
+        return .accepted
+    }
+
+    /// Whether `count` more bytes may be written: throws after `finish` or `remove`, answers false
+    /// (and remembers it) once they would pass the limit.
+    private func admit(_ count: Int) throws(DomainError) -> Bool {
         guard !removed, !finished, descriptor >= 0 else {
             throw DomainError.internalFailure("bytes appended to a finished upload spool")
         }
-        guard !limitExceeded, bytes.count <= limit - byteCount else {
+        guard !limitExceeded, count <= limit - byteCount else {
             limitExceeded = true
-            return .limitExceeded
+            return false
         }
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                if errno == ENOSPC || errno == EDQUOT {
-                    throw DomainError(kind: .resourceExhausted, message: "the server has no room to store the upload")
-                }
-                throw DomainError.internalFailure("cannot write the upload spool \(path): \(Self.describeErrno())")
-            }
-            offset += written
-        }
-        byteCount += bytes.count
-        return .accepted
+        return true
     }
 
     /// Ends writing; the file can then be read (by `UsageFileReader`) until removed. The

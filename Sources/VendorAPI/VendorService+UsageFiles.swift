@@ -134,8 +134,9 @@ extension VendorService {
                     try spool.append(record, position: position, field: "batch.records[\(offset)]")
                     if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
                 }
+                if spool.needsFlush { try await spool.flush(on: .shared) }
             }
-            try spool.flush()
+            try await spool.flush(on: .shared)
         } catch {
             _ = try? await files.abandonUpload(tenant, id: layout.fileID, reason: "the upload was refused or broke off")
             throw error
@@ -187,7 +188,7 @@ extension VendorService {
                     let problem = message.content == nil ? "has neither a header nor a chunk" : "is a second header"
                     throw DomainError.invalid(field: "chunk", "message \(index + 1) of the stream \(problem)")
                 }
-                if !spool.limitExceeded { try spool.append(bytes) }
+                if !spool.limitExceeded { try await spool.append(bytes, on: .shared) }
             }
             try spool.finish()
         } catch {

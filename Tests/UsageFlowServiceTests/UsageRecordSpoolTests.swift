@@ -6,6 +6,7 @@ import Domain
 import ProtoWire
 import ServiceSupport
 import Testing
+import UsageIngest
 @testable import VendorAPI
 import WellKnownTypes
 
@@ -53,7 +54,7 @@ import WellKnownTypes
         }
     }
 
-    @Test func rowsReadBackAsTheyLayOut() throws {
+    @Test func rowsReadBackAsTheyLayOut() async throws {
         let layout = try Self.layout()
         let spool = try UsageRecordSpool(directory: "/tmp", layout: layout)
         // Enough records to cross the spool's 1 MiB write buffer and read chunk several times.
@@ -62,8 +63,9 @@ import WellKnownTypes
         for (index, record) in records.enumerated() {
             try spool.append(record, position: index + 1, field: "record")
             byteCount += record.serializedSize() + 4
+            if spool.needsFlush { try await spool.flush(on: .shared) }
         }
-        try spool.flush()
+        try await spool.flush(on: .shared)
         #expect(spool.recordCount == records.count)
         #expect(spool.byteCount == byteCount)
 
@@ -77,9 +79,9 @@ import WellKnownTypes
         #expect(try rows.next() == nil)
     }
 
-    @Test func anEmptySpoolHasNoRows() throws {
+    @Test func anEmptySpoolHasNoRows() async throws {
         let spool = try UsageRecordSpool(directory: "/tmp", layout: try Self.layout())
-        try spool.flush()
+        try await spool.flush(on: .shared)
         var rows = spool.rows()
         #expect(try rows.next() == nil)
         #expect(spool.byteCount == 0)

@@ -6,6 +6,7 @@ import Domain
 import Glibc
 import ProtoWire
 import ServiceSupport
+import UsageIngest
 
 /// The records of one `UploadRecords` stream, kept in an unlinked temporary file between the
 /// network and processing.
@@ -86,8 +87,10 @@ final class UsageRecordSpool: @unchecked Sendable {
         self.buffer = buffer
         previous = cells
         recordCount += 1
-        if self.buffer.count >= Self.bufferSize { try flush() }
     }
+
+    /// Whether enough is buffered to be worth a write: the caller then awaits `flush(on:)`.
+    var needsFlush: Bool { buffer.count >= Self.bufferSize }
 
     /// Appends one row: its length, its cell count, then each cell.
     private static func encode(_ cells: [UsageCell], previous: [UsageCell], into buffer: inout [UInt8]) {
@@ -126,20 +129,16 @@ final class UsageRecordSpool: @unchecked Sendable {
         buffer.append(contentsOf: text.utf8)
     }
 
-    /// Writes what is buffered; call once the stream has ended, before reading.
-    func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let count = buffer.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("write the spooled records", errno)
-            }
-            offset += count
-        }
-        written += buffer.count
+    /// Writes what is buffered on one of `io`'s threads (never on the caller's event loop); call
+    /// whenever `needsFlush` says so, and once the stream has ended, before reading.
+    func flush(on io: BlockingIO) async throws {
+        guard !buffer.isEmpty else { return }
+        // The buffer travels to the writer thread and comes back, so its capacity is reused.
+        let full = buffer
+        buffer = []
+        try await io.writeAll(descriptor, full, action: "write the spooled records")
+        written += full.count
+        buffer = full
         buffer.removeAll(keepingCapacity: true)
     }
 
