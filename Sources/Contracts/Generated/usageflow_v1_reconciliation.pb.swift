@@ -53,10 +53,10 @@ public enum ProtoFile_usageflow_v1_reconciliation {
             "UmVzcG9uc2USFwoHZmlsZV9pZBgBIAEoCVIGZmlsZUlkEhsKCXJlY29yZF9pZBgCIAEoCVIIcmVjb3JkSWQSKgoGc3RhdHVz" +
             "GAMgASgLMhIuZ29vZ2xlLnJwYy5TdGF0dXNSBnN0YXR1cxIuChNleHRlcm5hbF9iaWxsaW5nX2lkGAQgASgJUhFleHRlcm5h" +
             "bEJpbGxpbmdJZBI3CgljbG9zZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wUghjbG9zZWRBdBIYCgdj" +
-            "aGFuZ2VkGAYgASgIUgdjaGFuZ2VkKtwBChRSZWNvbmNpbGlhdGlvblN0YXR1cxIlCiFSRUNPTkNJTElBVElPTl9TVEFUVVNf" +
+            "aGFuZ2VkGAYgASgIUgdjaGFuZ2VkKv4BChRSZWNvbmNpbGlhdGlvblN0YXR1cxIlCiFSRUNPTkNJTElBVElPTl9TVEFUVVNf" +
             "VU5TUEVDSUZJRUQQABIkCiBSRUNPTkNJTElBVElPTl9TVEFUVVNfUFJPQ0VTU0lORxABEiMKH1JFQ09OQ0lMSUFUSU9OX1NU" +
             "QVRVU19DT01QTEVURUQQAhIvCitSRUNPTkNJTElBVElPTl9TVEFUVVNfQ09NUExFVEVEX1dJVEhfRVJST1JTEAMSIQodUkVD" +
-            "T05DSUxJQVRJT05fU1RBVFVTX0lOVkFMSUQQBGIGcHJvdG8z"
+            "T05DSUxJQVRJT05fU1RBVFVTX0lOVkFMSUQQBBIgChxSRUNPTkNJTElBVElPTl9TVEFUVVNfRkFJTEVEEAViBnByb3RvMw=="
         )!
     )
 }
@@ -77,13 +77,17 @@ public struct Usageflow_V1_ReconciliationStatus: ProtoWire.ProtoEnum {
     /// The file could not be read (not a workbook, no `record_id` column, too many rows): no row
     /// was applied; `error_detail` says why.
     public static var invalid: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 4) }
+    /// The server stopped while applying the rows (a crash or restart): the rows ListReconciliationRows
+    /// lists were applied, the others were not; `error_detail` says how far it got. Uploading the
+    /// file again finishes it: the rows already applied answer unchanged.
+    public static var failed: Usageflow_V1_ReconciliationStatus { Usageflow_V1_ReconciliationStatus(rawValue: 5) }
 
     /// Every value the schema names, once each (aliases share a value).
-    public static let knownValues: [Usageflow_V1_ReconciliationStatus] = [Usageflow_V1_ReconciliationStatus(rawValue: 0), Usageflow_V1_ReconciliationStatus(rawValue: 1), Usageflow_V1_ReconciliationStatus(rawValue: 2), Usageflow_V1_ReconciliationStatus(rawValue: 3), Usageflow_V1_ReconciliationStatus(rawValue: 4)]
+    public static let knownValues: [Usageflow_V1_ReconciliationStatus] = [Usageflow_V1_ReconciliationStatus(rawValue: 0), Usageflow_V1_ReconciliationStatus(rawValue: 1), Usageflow_V1_ReconciliationStatus(rawValue: 2), Usageflow_V1_ReconciliationStatus(rawValue: 3), Usageflow_V1_ReconciliationStatus(rawValue: 4), Usageflow_V1_ReconciliationStatus(rawValue: 5)]
 
     public static func isKnown(_ rawValue: Swift.Int32) -> Swift.Bool {
         switch rawValue {
-        case 0, 1, 2, 3, 4: return true
+        case 0, 1, 2, 3, 4, 5: return true
         default: return false
         }
     }
@@ -96,6 +100,7 @@ public struct Usageflow_V1_ReconciliationStatus: ProtoWire.ProtoEnum {
         case 2: return "RECONCILIATION_STATUS_COMPLETED"
         case 3: return "RECONCILIATION_STATUS_COMPLETED_WITH_ERRORS"
         case 4: return "RECONCILIATION_STATUS_INVALID"
+        case 5: return "RECONCILIATION_STATUS_FAILED"
         default: return nil
         }
     }
