@@ -19,6 +19,7 @@ public final class SQLiteDataStore: DataStore {
     public let path: String
     private let database: SQLiteDatabase
     private let cache: ReadCache
+    private let eventSignal = EventSignal()
 
     /// Opens the database at `path`, creating the file if needed, and brings its schema up to
     /// `Schema.version`; opening an up-to-date file changes nothing.
@@ -84,14 +85,25 @@ public final class SQLiteDataStore: DataStore {
     /// rolled back when it throws; the closure's own errors come out unchanged.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {
         do {
-            return try await database.write { connection in
+            let (value, lastEvent) = try await database.write { connection in
                 let transaction = StoreWriteTransaction(connection)
                 defer { transaction.end() }
-                return try body(transaction)
+                let value = try body(transaction)
+                return (value, transaction.lastEventPosition)
             }
+            // Committed: the appended events are visible to every new read now.
+            if let lastEvent { eventSignal.committed(upTo: lastEvent) }
+            return value
         } catch {
             throw StorageFailure.mapped(error)
         }
+    }
+
+    /// Returns when a write of this store that appended an event after `position` has committed,
+    /// without polling: the writer's commit wakes the waiters. Exact for the same reason as the
+    /// read cache: this store is the only writer of its file.
+    public func waitForEvents(after position: Int64) async throws {
+        try await eventSignal.wait(after: position)
     }
 
     /// Runs SQLite's integrity check and its foreign key check: empty when the file is sound,
@@ -117,6 +129,7 @@ public final class SQLiteDataStore: DataStore {
     /// Finishes the work already queued, then closes the database. Later calls fail with
     /// `DomainError` `.unavailable`. Safe to call more than once.
     public func close() async {
+        eventSignal.close()
         await database.close()
     }
 }

@@ -3,10 +3,34 @@
 
 extension Schema {
     /// The audit trail of state changes.
+    ///
+    /// Why this shape: `position` is the rowid, given out by the single writer inside the
+    /// transaction that makes the change, so positions increase in commit order and a reader that
+    /// continues after the last position it saw misses nothing; AUTOINCREMENT keeps a position from
+    /// ever being given out twice. Who sees an event is decided when it is written and kept as one
+    /// row per tenant in `event_audience`, keyed (tenant, position): a tenant's stream is one range
+    /// scan of that key, whatever the other tenants do. `events_object` serves one object's history.
     static let version3 = """
-        SELECT 1;
+        CREATE TABLE events (
+            position INTEGER PRIMARY KEY AUTOINCREMENT,
+            object_type TEXT NOT NULL CHECK (object_type IN ('product', 'item', 'contract', 'listing',
+                'subscription', 'usage_file', 'usage_record', 'reconciliation', 'reseller_billing')),
+            object_id TEXT NOT NULL,
+            from_status TEXT NOT NULL,
+            to_status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX events_object ON events (object_id, position);
+
+        CREATE TABLE event_audience (
+            tenant_id TEXT NOT NULL,
+            position INTEGER NOT NULL REFERENCES events (position),
+            PRIMARY KEY (tenant_id, position)
+        ) STRICT, WITHOUT ROWID;
         """
 
     /// The tables `version3` creates, in creation order.
-    static let eventTables: [String] = []
+    static let eventTables: [String] = ["events", "event_audience"]
 }

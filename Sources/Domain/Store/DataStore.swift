@@ -30,6 +30,13 @@ public protocol DataStore: Sendable {
     func read<Key: Hashable & Sendable, T: Sendable>(
         cachedAs key: Key, _ body: @escaping @Sendable (any StoreReader) throws -> T
     ) async throws -> T
+    /// Returns once an event after `position` may have committed: at once when the store already
+    /// knows of one, else when the next write that appends events commits. Throws
+    /// `CancellationError` when the caller's task is cancelled meanwhile.
+    ///
+    /// Why: a live event stream reads what is there, then waits here instead of polling, and
+    /// reads again. A spurious return only costs an empty read, so a store may return early.
+    func waitForEvents(after position: Int64) async throws
 }
 
 extension DataStore {
@@ -38,10 +45,16 @@ extension DataStore {
     ) async throws -> T {
         try await read(body)
     }
+
+    /// A store that cannot observe commits (one that other processes write) checks again after a
+    /// second: late, but never missing an event, since readers continue after their last position.
+    public func waitForEvents(after position: Int64) async throws {
+        try await Task.sleep(for: .seconds(1))
+    }
 }
 
 /// Every read the domain needs, within one transaction.
-public protocol StoreReader: CatalogueReader, UsageReader, UsageReconciliationReader {}
+public protocol StoreReader: CatalogueReader, UsageReader, UsageReconciliationReader, EventReader {}
 
 /// Every read and write the domain needs, within one write transaction.
-public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter, UsageReconciliationWriter {}
+public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter, UsageReconciliationWriter, EventWriter {}

@@ -191,7 +191,9 @@ extension StoreWriteTransaction {
                 + "VALUES (?, ?, ?, ?, ?, ?)",
             [.text(contract.id)] + contractValues(contract), noun: "contract", id: contract.id,
             uniqueness: contractUniqueness(contract))
-        try saveHistory(.contract, of: contract.id, contract.history, isNew: true)
+        try saveHistory(
+            .contract, of: contract.id, contract.history, isNew: true,
+            audience: { _ in .contract(contract) })
     }
 
     func update(_ contract: Contract) throws {
@@ -200,7 +202,9 @@ extension StoreWriteTransaction {
                 + "WHERE id = ?",
             contractValues(contract) + [.text(contract.id)], noun: "contract", id: contract.id,
             uniqueness: contractUniqueness(contract))
-        try saveHistory(.contract, of: contract.id, contract.history, isNew: false)
+        try saveHistory(
+            .contract, of: contract.id, contract.history, isNew: false,
+            audience: { _ in .contract(contract) })
     }
 
     func insert(_ listing: Listing) throws {
@@ -209,7 +213,9 @@ extension StoreWriteTransaction {
                 + "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(listing.id)] + listingValues(listing), noun: "listing", id: listing.id,
             uniqueness: listingUniqueness(listing))
-        try saveHistory(.listing, of: listing.id, listing.history, isNew: true)
+        try saveHistory(
+            .listing, of: listing.id, listing.history, isNew: true,
+            audience: { _ in .listing(listing) })
     }
 
     func update(_ listing: Listing) throws {
@@ -218,7 +224,9 @@ extension StoreWriteTransaction {
                 + "marketplace_id = ?, status = ?, created_at = ? WHERE id = ?",
             listingValues(listing) + [.text(listing.id)], noun: "listing", id: listing.id,
             uniqueness: listingUniqueness(listing))
-        try saveHistory(.listing, of: listing.id, listing.history, isNew: false)
+        try saveHistory(
+            .listing, of: listing.id, listing.history, isNew: false,
+            audience: { _ in .listing(listing) })
     }
 
     func insert(_ subscription: Subscription) throws {
@@ -229,7 +237,9 @@ extension StoreWriteTransaction {
             [.text(subscription.id)] + subscriptionValues(subscription), noun: "subscription", id: subscription.id,
             uniqueness: subscriptionUniqueness(subscription))
         try saveParameters(of: subscription, isNew: true)
-        try saveHistory(.subscription, of: subscription.id, subscription.history, isNew: true)
+        try saveHistory(
+            .subscription, of: subscription.id, subscription.history, isNew: true,
+            audience: { _ in .subscription(subscription) })
     }
 
     func update(_ subscription: Subscription) throws {
@@ -240,7 +250,9 @@ extension StoreWriteTransaction {
             subscriptionValues(subscription) + [.text(subscription.id)], noun: "subscription", id: subscription.id,
             uniqueness: subscriptionUniqueness(subscription))
         try saveParameters(of: subscription, isNew: false)
-        try saveHistory(.subscription, of: subscription.id, subscription.history, isNew: false)
+        try saveHistory(
+            .subscription, of: subscription.id, subscription.history, isNew: false,
+            audience: { _ in .subscription(subscription) })
     }
 
     /// Makes the stored parameters equal to the subscription's, touching only what differs.

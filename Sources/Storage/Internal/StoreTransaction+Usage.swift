@@ -234,7 +234,9 @@ extension StoreWriteTransaction {
                 + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(file.id)] + usageFileValues(file), noun: "usage file", id: file.id,
             uniqueness: usageFileUniqueness(file))
-        try saveHistory(.usageFile, of: file.id, file.history, isNew: true)
+        try saveHistory(
+            .usageFile, of: file.id, file.history, isNew: true,
+            audience: { .usageFile(file, change: $0) })
     }
 
     func update(_ file: UsageFile) throws {
@@ -246,7 +248,9 @@ extension StoreWriteTransaction {
                 + "count_approved = ?, count_closed = ?, columns = ?, created_at = ?, updated_at = ? WHERE id = ?",
             usageFileValues(file) + [.text(file.id)], noun: "usage file", id: file.id,
             uniqueness: usageFileUniqueness(file))
-        try saveHistory(.usageFile, of: file.id, file.history, isNew: false)
+        try saveHistory(
+            .usageFile, of: file.id, file.history, isNew: false,
+            audience: { .usageFile(file, change: $0) })
     }
 
     func removeUsageRecords(fileID: String) throws {

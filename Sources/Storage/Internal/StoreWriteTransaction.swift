@@ -11,6 +11,10 @@ import SQLite
 /// lends is not one of these, so casting it to `StoreWriter` fails (and its connection is
 /// read-only besides).
 final class StoreWriteTransaction: StoreReadTransaction, StoreWriter {
+    /// The position of the last event this transaction appended, so the store can wake event
+    /// watchers once it commits; nil when it appended none.
+    var lastEventPosition: Int64?
+
     /// Runs one INSERT, UPDATE or DELETE and returns how many rows it changed.
     @discardableResult
     func run(
@@ -33,8 +37,14 @@ final class StoreWriteTransaction: StoreReadTransaction, StoreWriter {
 
     /// Makes the stored history of `ownerID` equal to `history`, touching only what differs:
     /// histories only grow, so an update usually appends one row instead of rewriting them all.
-    func saveHistory(_ table: HistoryTable, of ownerID: String, _ history: [StatusChange], isNew: Bool) throws {
+    /// Each new entry is also appended to the audit trail, seen by `audience(entry)`, in this
+    /// same transaction.
+    func saveHistory(
+        _ table: HistoryTable, of ownerID: String, _ history: [StatusChange], isNew: Bool,
+        audience: (StatusChange) -> EventAudience
+    ) throws {
         let stored = isNew ? [] : try self.history(table, of: ownerID)
+        try appendEvents(table, of: ownerID, history, storedCount: stored.count, audience: audience)
         try synchronize(
             stored: stored, wanted: history,
             deleteFrom: { position in
