@@ -32,6 +32,7 @@ public enum Schema {
         SQLiteMigration(version: 3, name: "events", sql: version3),
         SQLiteMigration(version: 4, name: "reconciliation files", sql: version4),
         SQLiteMigration(version: 5, name: "reseller billing marks", sql: version5),
+        SQLiteMigration(version: 6, name: "export order of usage files", sql: version6),
     ]
 
     /// The schema version the newest migration leaves (`PRAGMA user_version`).
