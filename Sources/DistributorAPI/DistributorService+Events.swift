@@ -3,15 +3,22 @@
 
 import Contracts
 import RPCCore
+import ServiceSupport
 
-// Not served yet: answered UNIMPLEMENTED until the feature lands.
+// The audit trail of the distributor's own objects; what it sees is decided by `EventAudience`.
 
 extension DistributorService {
-    public func listEvents(request: Usageflow_V1_ListEventsRequest, context: ServerContext) async throws -> Usageflow_V1_ListEventsResponse {
-        throw RPCError(code: .unimplemented, message: "not implemented yet")
+    public func listEvents(
+        request: Usageflow_V1_ListEventsRequest, context: ServerContext
+    ) async throws -> Usageflow_V1_ListEventsResponse {
+        try await EventStreaming(environment: environment).list(request, tenant: try context.tenant())
     }
 
-    public func watchEvents(request: Usageflow_V1_WatchEventsRequest, response: ResponseWriter<Usageflow_V1_Event>, context: ServerContext) async throws {
-        throw RPCError(code: .unimplemented, message: "not implemented yet")
+    public func watchEvents(
+        request: Usageflow_V1_WatchEventsRequest, response: ResponseWriter<Usageflow_V1_Event>,
+        context: ServerContext
+    ) async throws {
+        try await EventStreaming(environment: environment)
+            .watch(request, tenant: try context.tenant(), response: response)
     }
 }

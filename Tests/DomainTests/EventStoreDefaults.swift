@@ -9,6 +9,7 @@ import Domain
 /// tested over SQLite (`StorageTests/EventStoreTests.swift`).
 extension EventWriter {
     func events(_ filter: EventFilter, limit: Int) throws -> [Event] { [] }
+    func lastEventPosition() throws -> Int64 { 0 }
     @discardableResult
     func appendEvent(_ draft: EventDraft) throws -> Int64 { 0 }
 }

@@ -90,6 +90,7 @@ extension CatalogueOperations {
                 name: draft.name, mpn: draft.mpn, description: draft.description, type: type, precision: precision,
                 unit: draft.unit, status: .draft, dynamic: false, createdAt: now, updatedAt: now)
             try tx.insert(item)
+            try tx.appendEvent(.item(item, from: nil, by: tenant.actor, at: now))
             return item
         }
     }
@@ -155,6 +156,7 @@ extension CatalogueOperations {
             var item = try Self.item(id, of: tenant, in: tx)
             try item.publish(at: now)
             try tx.update(item)
+            try tx.appendEvent(.item(item, from: .draft, by: tenant.actor, at: now))
             return item
         }
     }
@@ -166,16 +168,19 @@ extension CatalogueOperations {
             var item = try Self.item(id, of: tenant, in: tx)
             try item.endSale(at: now)
             try tx.update(item)
+            try tx.appendEvent(.item(item, from: .published, by: tenant.actor, at: now))
             return item
         }
     }
 
     /// Deletes a draft item; its number is never given to another item.
     public func deleteItem(_ tenant: Tenant, id: String) async throws {
+        let now = environment.clock.now()
         try await environment.store.write { tx in
             let item = try Self.item(id, of: tenant, in: tx)
             try item.checkDeletable()
             try tx.deleteItem(id: item.id)
+            try tx.appendEvent(.item(item, from: item.status, to: "deleted", by: tenant.actor, at: now))
         }
     }
 

@@ -45,6 +45,7 @@ public struct CatalogueOperations: Sendable {
                 id: try environment.newID(.product, in: tx), vendorID: vendorID, name: name,
                 description: description, capabilities: capabilities, createdAt: now, updatedAt: now)
             try tx.insert(product)
+            try tx.appendEvent(.productCreated(product, by: tenant.actor, at: now))
             return product
         }
     }

@@ -72,6 +72,8 @@ struct UsageFileLookup: UsageLookup {
             mpn: mpn, description: "", type: .ppu, precision: precision, unit: unit, status: .published,
             dynamic: true, createdAt: now, updatedAt: now)
         try tx.insert(item)
+        // The vendor's upload made it: the vendor is the actor, the reason says how.
+        try tx.appendEvent(.item(item, from: nil, reason: "created by a usage file upload", by: vendorID, at: now))
         return item
     }
 }

@@ -24,6 +24,8 @@ public struct EventFilter: Sendable, Hashable {
 public protocol EventReader {
     /// At most `limit` of the filter's events, in position order.
     func events(_ filter: EventFilter, limit: Int) throws -> [Event]
+    /// The position of the newest event of any tenant; 0 when there is none.
+    func lastEventPosition() throws -> Int64
 }
 
 /// The writes of the audit trail, inside the caller's write transaction.

@@ -33,6 +33,12 @@ extension StoreReadTransaction {
                 rows.bindings + [.integer(Int64(max(limit, 1)))], row: decodeEvent)
         }
     }
+
+    func lastEventPosition() throws -> Int64 {
+        try perform { connection in
+            try connection.queryOne("SELECT max(position) FROM events") { try $0.optionalInt64(0) } ?? nil
+        } ?? 0
+    }
 }
 
 extension StoreWriteTransaction {
