@@ -12,8 +12,16 @@ import Domain
 /// `DistributorService+<Area>.swift` files by area.
 public struct DistributorService: Sendable {
     public let environment: DomainEnvironment
+    /// How large one reconciliation-file upload may be: `bytesPerUpload` bytes and
+    /// `recordsPerFile` rows, the server's usage-file limits.
+    public let usageLimits: UsageLimits
+    /// Where uploads wait, in temporary files, between the network and processing; nil for
+    /// `TMPDIR`, else `/tmp`.
+    public let spoolDirectory: String?
 
-    public init(environment: DomainEnvironment) {
+    public init(environment: DomainEnvironment, usageLimits: UsageLimits = .default, spoolDirectory: String? = nil) {
         self.environment = environment
+        self.usageLimits = usageLimits
+        self.spoolDirectory = spoolDirectory
     }
 }

@@ -62,6 +62,19 @@ enum ServeCommand {
         } catch {
             throw .failed("cannot recover interrupted uploads: \(error)")
         }
+        // A reconciliation file a crash cut short stays processing with the rows it applied;
+        // its spool is gone, so it is marked failed, saying how far it got.
+        do {
+            let failed = try await UsageReconciliationOperations(environment: environmentValues)
+                .recoverInterruptedReconciliations()
+            for reconciliation in failed {
+                log.log(.warn, "interrupted reconciliation marked failed", [
+                    "reconciliation": .string(reconciliation.id), "rows": .string("\(reconciliation.counts.rows)"),
+                ])
+            }
+        } catch {
+            throw .failed("cannot recover interrupted reconciliations: \(error)")
+        }
 
         var demo: DemoTenantSet?
         if configuration.demo {

@@ -47,6 +47,9 @@ enum UsageFlowCommand {
             Console.out(text)
             return 0
         }
+        if role == "distributor", resource == "reconcile" {
+            return try await ReconcileCommand.run(Array(arguments.dropFirst()), environment: environment)
+        }
         if resource == "files", FileCommand.handles(role: role) {
             return try await FileCommand.run(
                 role: role, Array(arguments.dropFirst()), catalog: catalog, environment: environment)

@@ -65,7 +65,8 @@ public final class UsageFlowServer: Sendable {
         router.register(AdminService(environment: environment))
         router.register(
             VendorService(environment: environment, usageLimits: usageLimits, spoolDirectory: spoolDirectory))
-        router.register(DistributorService(environment: environment))
+        router.register(
+            DistributorService(environment: environment, usageLimits: usageLimits, spoolDirectory: spoolDirectory))
         router.register(ResellerService(environment: environment))
         router.register(health)
         router.register(ReflectionService(router: router))

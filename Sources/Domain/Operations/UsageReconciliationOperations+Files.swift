@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: Apache-2.0
+// UsageFlow — Domain
+
+import Synchronization
+
+/// Reconciliation files: a spreadsheet of `record_id, external_billing_id, external_billing_note`
+/// rows, each closing one record of an accepted usage file exactly as `closeRecord` would.
+///
+/// ```
+/// reconcile   (read every row once: unreadable or too many → invalid, nothing applied)
+///             → processing → rows applied in batches → completed | completed_with_errors
+/// a restart   processing → failed (the rows stored were applied; the rest were not)
+/// ```
+///
+/// Why batches: one transaction per batch keeps the store's only writer free for other callers
+/// during a million-row file, and each batch stores its closes, its rows' outcomes and the
+/// reconciliation's counts together, so a crash never leaves a close without its row or counts
+/// that disagree with the rows. Reading the whole file once before applying anything is what lets
+/// an unreadable file (a workbook truncated half way) apply nothing at all.
+///
+/// Failures never undo successes: a row that cannot close its record stores its refusal as its
+/// outcome, the status a `CloseRecord` of it would have answered.
+extension UsageReconciliationOperations {
+    /// Rows applied per write transaction.
+    public static let reconciliationBatchSize = 1000
+
+    /// The usage file a reconciliation would close records of, checked before its bytes arrive:
+    /// NOT_FOUND for a file the distributor cannot see, FAILED_PRECONDITION for one not accepted.
+    public func reconcilableFile(_ tenant: Tenant, fileID: String) async throws -> UsageFile {
+        _ = try ChannelOperations.distributorID(tenant, "upload reconciliation files")
+        return try await environment.store.read { tx in try Self.closableFile(fileID, visibleTo: tenant, in: tx) }
+    }
+
+    /// Stores a reconciliation that is `invalid` from the start: its file could not be read or
+    /// broke a limit, so no row is applied; `detail` says why.
+    public func rejectReconciliation(
+        _ tenant: Tenant, fileID: String, format: ReconciliationFormat, detail: String
+    ) async throws -> Reconciliation {
+        let distributorID = try ChannelOperations.distributorID(tenant, "upload reconciliation files")
+        let now = environment.clock.now()
+        return try await environment.store.write { tx in
+            let file = try Self.closableFile(fileID, visibleTo: tenant, in: tx)
+            var reconciliation = Reconciliation(
+                id: try environment.newID(.reconciliation, in: tx), distributorID: distributorID, fileID: file.id,
+                format: format, actor: tenant.actor, createdAt: now)
+            try reconciliation.markInvalid(detail, at: now)
+            try tx.insert(reconciliation)
+            return reconciliation
+        }
+    }
+
+    /// Reads a reconciliation file's rows and applies each to the file's records.
+    ///
+    /// `rows` makes a fresh source of the file's rows; it is called twice, each time inside a
+    /// store transaction (on the store's threads): once to read every row before anything is
+    /// applied, then once to apply them. A source that throws `.invalidArgument`, or more than
+    /// `maximumRows` rows, make the reconciliation `invalid` with nothing applied. A failure while
+    /// applying (the store's) marks it `failed` with the rows applied so far, and is rethrown.
+    public func reconcile(
+        _ tenant: Tenant, fileID: String, format: ReconciliationFormat, maximumRows: Int,
+        rows: @escaping @Sendable () throws -> any ReconciliationEntrySource
+    ) async throws -> Reconciliation {
+        let distributorID = try ChannelOperations.distributorID(tenant, "upload reconciliation files")
+        let problem = try await environment.store.read { _ in try Self.readability(of: rows, maximumRows: maximumRows) }
+        if let problem {
+            return try await rejectReconciliation(tenant, fileID: fileID, format: format, detail: problem)
+        }
+
+        let created = environment.clock.now()
+        var reconciliation = try await environment.store.write { tx in
+            let file = try Self.closableFile(fileID, visibleTo: tenant, in: tx)
+            let reconciliation = Reconciliation(
+                id: try environment.newID(.reconciliation, in: tx), distributorID: distributorID, fileID: file.id,
+                format: format, actor: tenant.actor, createdAt: created)
+            try tx.insert(reconciliation)
+            return reconciliation
+        }
+
+        let source = EntrySourceBox(rows)
+        let clock = environment.clock
+        do {
+            while reconciliation.status == .processing {
+                reconciliation = try await environment.store.write { [reconciliation] tx in
+                    var reconciliation = reconciliation
+                    var file = try Self.closableFile(fileID, visibleTo: tenant, in: tx)
+                    let before = file
+                    let now = clock.now()
+                    var batch = ReconciliationBatch(reconciliationID: reconciliation.id)
+                    var finished = false
+                    while batch.rows.count < Self.reconciliationBatchSize {
+                        guard let entry = try source.next() else {
+                            finished = true
+                            break
+                        }
+                        let row = try Self.apply(entry, batch: batch, to: &file, at: now, by: tenant.actor, tx: tx)
+                        batch.append(row)
+                        reconciliation.counts.add(row.outcome)
+                    }
+                    try tx.appendReconciliationRows(batch.rows)
+                    if finished { try reconciliation.complete(at: now) }
+                    try tx.update(reconciliation)
+                    if file != before { try tx.update(file) }
+                    return reconciliation
+                }
+            }
+            return reconciliation
+        } catch {
+            let reason = (error as? DomainError).map { "\($0.message)" } ?? "an internal failure"
+            _ = try? await failReconciliation(
+                reconciliation.id,
+                detail: "applying stopped after \(reconciliation.counts.rows) rows (\(reason)); the rows listed were "
+                    + "applied, the others were not: upload the file again to finish it")
+            throw error
+        }
+    }
+
+    /// One reconciliation of the distributor's.
+    public func reconciliation(_ tenant: Tenant, id: String) async throws -> Reconciliation {
+        try await environment.store.read { tx in try Self.reconciliation(id, visibleTo: tenant, in: tx) }
+    }
+
+    /// The distributor's reconciliations, oldest first; only one usage file's when `fileID` is set
+    /// (NOT_FOUND for a file it cannot see).
+    public func reconciliations(_ tenant: Tenant, fileID: String?, page: PageRequest) async throws
+        -> Page<Reconciliation>
+    {
+        let distributorID = try ChannelOperations.distributorID(tenant, "list reconciliations")
+        return try await environment.store.read { tx in
+            if let fileID { _ = try UsageFileOperations.file(fileID, visibleTo: tenant, in: tx) }
+            return try tx.reconciliations(ReconciliationFilter(distributorID: distributorID, fileID: fileID), page: page)
+        }
+    }
+
+    /// A reconciliation's rows in file order, only the failed ones when `failedOnly`.
+    public func reconciliationRows(
+        _ tenant: Tenant, id: String, failedOnly: Bool, page: PageRequest
+    ) async throws -> Page<ReconciliationRow> {
+        try await environment.store.read { tx in
+            let reconciliation = try Self.reconciliation(id, visibleTo: tenant, in: tx)
+            return try tx.reconciliationRows(reconciliationID: reconciliation.id, failedOnly: failedOnly, page: page)
+        }
+    }
+
+    /// Marks every reconciliation a crash or restart left `processing` as `failed`, as the
+    /// `system`: the rows stored with it were applied (each batch commits its closes and rows
+    /// together), the rest were not, and its spooled file is gone. Run once at startup.
+    ///
+    /// - Returns: the reconciliations it changed.
+    @discardableResult
+    public func recoverInterruptedReconciliations() async throws -> [Reconciliation] {
+        let now = environment.clock.now()
+        return try await environment.store.write { tx in
+            let stuck = try ChannelOperations.all {
+                try tx.reconciliations(ReconciliationFilter(statuses: [.processing]), page: $0)
+            }
+            var recovered: [Reconciliation] = []
+            for var reconciliation in stuck {
+                try reconciliation.fail(Self.interruptedDetail(after: reconciliation.counts.rows), at: now)
+                try tx.update(reconciliation)
+                recovered.append(reconciliation)
+            }
+            return recovered
+        }
+    }
+
+    // MARK: Internals
+
+    /// The error detail of a reconciliation a restart cut short.
+    static func interruptedDetail(after rows: Int) -> String {
+        "the server stopped after applying \(rows) rows; the rows listed were applied, the others were not: "
+            + "upload the file again to finish it (rows already applied answer unchanged)"
+    }
+
+    /// Why the rows cannot be applied at all, or nil when every row reads and there are few enough.
+    static func readability(
+        of rows: () throws -> any ReconciliationEntrySource, maximumRows: Int
+    ) throws -> String? {
+        do {
+            var source = try rows()
+            var count = 0
+            while try source.next() != nil {
+                count += 1
+                if count > maximumRows {
+                    return "the file has more than \(maximumRows) rows, the most one reconciliation file may have; "
+                        + "split it into several files"
+                }
+            }
+            return nil
+        } catch let error as DomainError where error.kind == .invalidArgument {
+            return error.message
+        }
+    }
+
+    /// processing → failed with `detail`, after applying broke off; a final one stays as it is.
+    private func failReconciliation(_ id: String, detail: String) async throws -> Reconciliation {
+        let now = environment.clock.now()
+        return try await environment.store.write { tx in
+            guard var reconciliation = try tx.reconciliation(id: id) else {
+                throw DomainError.notFound("reconciliation", id)
+            }
+            guard reconciliation.status == .processing else { return reconciliation }
+            try reconciliation.fail(detail, at: now)
+            try tx.update(reconciliation)
+            return reconciliation
+        }
+    }
+
+    /// The reconciliation `id` as the caller may see it, or NOT_FOUND with one message for a
+    /// malformed, missing or other distributor's id.
+    static func reconciliation(_ id: String, visibleTo tenant: Tenant, in tx: any StoreReader) throws
+        -> Reconciliation
+    {
+        let distributorID = try ChannelOperations.distributorID(tenant, "read reconciliations")
+        guard IdentifierKind.reconciliation.matches(id), let reconciliation = try tx.reconciliation(id: id),
+            reconciliation.distributorID == distributorID
+        else {
+            throw DomainError.notFound("reconciliation", id)
+        }
+        return reconciliation
+    }
+
+    /// One row applied: its close validated, checked against the rows before it that name the
+    /// same record, and made; a refusal becomes the row's outcome.
+    static func apply(
+        _ entry: ReconciliationEntry, batch: ReconciliationBatch, to file: inout UsageFile, at now: Timestamp,
+        by actor: String, tx: any StoreWriter
+    ) throws -> ReconciliationRow {
+        let close = Close(recordID: entry.recordID, externalBillingID: entry.externalBillingID, note: entry.note)
+        var row = ReconciliationRow(
+            reconciliationID: batch.reconciliationID, position: entry.position, recordID: entry.recordID,
+            externalBillingID: entry.externalBillingID, note: entry.note, outcome: .closed)
+        do {
+            var validation = Validation()
+            validate(close, prefix: "", into: &validation)
+            try validation.check()
+            if let earlier = try batch.earlierRow(naming: entry.recordID, tx: tx),
+                earlier.billingID != entry.externalBillingID
+            {
+                throw DomainError.invalid(
+                    field: "record_id",
+                    "record \(entry.recordID) is on row \(earlier.position) too, with external_billing_id "
+                        + "\(earlier.billingID); a file may close a record with one billing id only")
+            }
+            let closedBefore = file.counts.closed
+            _ = try Self.close(close, in: &file, at: now, by: actor, tx: tx)
+            row.outcome = file.counts.closed > closedBefore ? .closed : .unchanged
+        } catch let error as DomainError {
+            guard let outcome = ReconciliationRow.Outcome(refusal: error.kind) else { throw error }
+            row.outcome = outcome
+            row.message = error.message
+        }
+        return row
+    }
+}
+
+/// The rows of one write transaction, before they are stored, with the first row naming each
+/// record: rows of earlier batches are found in the store, rows of this one here.
+struct ReconciliationBatch {
+    let reconciliationID: String
+    private(set) var rows: [ReconciliationRow] = []
+    private var firstByRecord: [String: (position: Int, billingID: String)] = [:]
+
+    init(reconciliationID: String) {
+        self.reconciliationID = reconciliationID
+    }
+
+    mutating func append(_ row: ReconciliationRow) {
+        rows.append(row)
+        if firstByRecord[row.recordID] == nil {
+            firstByRecord[row.recordID] = (row.position, row.externalBillingID)
+        }
+    }
+
+    /// The first row before this one that names `recordID`, from an earlier batch or this one.
+    func earlierRow(naming recordID: String, tx: any StoreReader) throws -> (position: Int, billingID: String)? {
+        if let stored = try tx.firstReconciliationRow(reconciliationID: reconciliationID, recordID: recordID) {
+            return (stored.position, stored.externalBillingID)
+        }
+        return firstByRecord[recordID]
+    }
+}
+
+/// A row source pulled by several write transactions in turn: made on first use and advanced
+/// only inside the write closures of one `reconcile` call, which awaits each before the next; the
+/// mutex lets the compiler check that rather than take it on trust.
+final class EntrySourceBox: Sendable {
+    private let make: @Sendable () throws -> any ReconciliationEntrySource
+    private let source = Mutex<(any ReconciliationEntrySource)?>(nil)
+
+    init(_ make: @escaping @Sendable () throws -> any ReconciliationEntrySource) {
+        self.make = make
+    }
+
+    func next() throws -> ReconciliationEntry? {
+        try source.withLock { source in
+            if source == nil { source = try make() }
+            return try source!.next()
+        }
+    }
+}
