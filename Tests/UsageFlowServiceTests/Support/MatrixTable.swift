@@ -165,9 +165,9 @@ struct MatrixRow: Sendable {
         }
     }
 
-    /// Get, List and Download RPCs only read; every other RPC changes something.
+    /// Get, List, Download, Export and Watch RPCs only read; every other RPC changes something.
     var access: Access {
-        ["Get", "List", "Download"].contains { method.name.hasPrefix($0) } ? .read : .write
+        ["Get", "List", "Download", "Export", "Watch"].contains { method.name.hasPrefix($0) } ? .read : .write
     }
 
     /// Whether world B's objects may appear in the row's replies: the operator's rows, which see
