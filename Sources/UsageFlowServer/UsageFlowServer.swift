@@ -47,7 +47,8 @@ public final class UsageFlowServer: Sendable {
 
     /// Every RPC's policy, keyed by method path: what the authentication interceptor enforces.
     public static let policies: [String: Policy] = AuthenticationInterceptor.mergingPolicies(
-        AdminService.policies, VendorService.policies, DistributorService.policies, ResellerService.policies)
+        AdminService.policies, VendorService.policies, DistributorService.policies, ResellerService.policies,
+        ReconciliationService.policies)
 
     /// The routes and interceptors of the API: call log (outermost, so refusals are logged),
     /// authentication, then the recorder that tells the log who called.
@@ -68,6 +69,7 @@ public final class UsageFlowServer: Sendable {
         router.register(
             DistributorService(environment: environment, usageLimits: usageLimits, spoolDirectory: spoolDirectory))
         router.register(ResellerService(environment: environment))
+        router.register(ReconciliationService(environment: environment))
         router.register(health)
         router.register(ReflectionService(router: router))
 

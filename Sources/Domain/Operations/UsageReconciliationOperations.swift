@@ -55,6 +55,17 @@ public struct UsageReconciliationOperations: Sendable {
         }
     }
 
+    /// What the store did with one close of `closeUsageRecords(fileID:_:at:)`.
+    public enum CloseAttempt: Sendable {
+        /// The record was approved and is now closed with the close's billing id and note.
+        case closed
+        /// The record is not approved; it is returned as stored, so the caller can tell a replay
+        /// from a conflict or a record in the wrong state.
+        case notApproved(UsageRecord)
+        /// The file holds no record with this record id.
+        case missing
+    }
+
     /// The history reason of a file closed because its last approved record was.
     public static let allRecordsClosedReason = "every approved record is closed"
 

@@ -24,4 +24,32 @@ public protocol UsageReconciliationWriter: UsageReconciliationReader {
     func closeApprovedUsageRecords(
         fileID: String, externalBillingID: String, note: String, at time: Timestamp
     ) throws -> Int
+    /// Closes each approved record among `closes` (named by record id within the file) with its
+    /// billing id and note at `time`, in order, and says per close what it did; a record that is
+    /// not approved is returned as stored and left alone.
+    ///
+    /// Why a list: the reconciliation stream closes thousands of records per transaction, and a
+    /// store can then find the file once and reuse one prepared statement, where a call per record
+    /// would pay several lookups each. The default implementation does just that per record, over
+    /// `usageRecord(fileID:recordID:)` and `updateReconciliation(of:)`.
+    func closeUsageRecords(
+        fileID: String, _ closes: [UsageReconciliationOperations.Close], at time: Timestamp
+    ) throws -> [UsageReconciliationOperations.CloseAttempt]
+}
+
+extension UsageReconciliationWriter {
+    public func closeUsageRecords(
+        fileID: String, _ closes: [UsageReconciliationOperations.Close], at time: Timestamp
+    ) throws -> [UsageReconciliationOperations.CloseAttempt] {
+        try closes.map { close in
+            guard var record = try usageRecord(fileID: fileID, recordID: close.recordID) else { return .missing }
+            guard record.status == .approved else { return .notApproved(record) }
+            record.status = .closed
+            record.externalBillingID = close.externalBillingID
+            record.externalBillingNote = close.note
+            record.closedAt = time
+            try updateReconciliation(of: record)
+            return .closed
+        }
+    }
 }

@@ -39,6 +39,53 @@ extension StoreReadTransaction {
 }
 
 extension StoreWriteTransaction {
+    /// One UPDATE per close through one prepared statement, the file looked up once: a close that
+    /// finds its record approved costs a single indexed update. Only a close that changes nothing
+    /// (a replay, a conflict, a record in another state or none) reads the record.
+    func closeUsageRecords(
+        fileID: String, _ closes: [UsageReconciliationOperations.Close], at time: Timestamp
+    ) throws -> [UsageReconciliationOperations.CloseAttempt] {
+        guard !closes.isEmpty else { return [] }
+        guard let file = try fileKeys(fileID) else { throw DomainError.notFound("usage file", fileID) }
+        // Per close: nil when closed now, else the position of the record left alone (-1: none).
+        let positions: [Int?] = try perform(noun: "usage record") { connection in
+            let update = try connection.prepareStatement(
+                "UPDATE usage_records SET status = ?1, external_billing_id = ?2, external_billing_note = ?3, "
+                    + "closed_at = ?4 WHERE product_seq = ?5 AND record_id = ?6 AND file_seq = ?7 AND status = ?8")
+            try update.bind(1, UsageRecordStatus.closed.rawValue)
+            try update.bind(4, time.microsecondsSinceEpoch)
+            try update.bind(5, file.productSeq)
+            try update.bind(7, file.seq)
+            try update.bind(8, UsageRecordStatus.approved.rawValue)
+            var positions: [Int?] = []
+            positions.reserveCapacity(closes.count)
+            for close in closes {
+                try update.bind(2, close.externalBillingID)
+                try update.bind(3, close.note)
+                try update.bind(6, close.recordID)
+                if try update.execute() > 0 {
+                    positions.append(nil)
+                    continue
+                }
+                let position = try connection.queryOne(
+                    "SELECT position FROM usage_records WHERE product_seq = ? AND record_id = ? AND file_seq = ? "
+                        + "ORDER BY position LIMIT 1",
+                    [.integer(file.productSeq), .text(close.recordID), .integer(file.seq)]
+                ) { row in try row.int(0) }
+                positions.append(position ?? -1)
+            }
+            return positions
+        }
+        // Records left alone are read whole, through the one record decoder.
+        return try positions.map { position in
+            guard let position else { return .closed }
+            guard position >= 0, let record = try usageRecord(fileID: fileID, position: position) else {
+                return .missing
+            }
+            return .notApproved(record)
+        }
+    }
+
     func updateReconciliation(of record: UsageRecord) throws {
         guard let file = try fileKeys(record.fileID) else { throw DomainError.notFound("usage file", record.fileID) }
         let changed = try run(
