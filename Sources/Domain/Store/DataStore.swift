@@ -55,8 +55,8 @@ extension DataStore {
 
 /// Every read the domain needs, within one transaction.
 public protocol StoreReader: CatalogueReader, UsageReader, UsageReconciliationReader, EventReader,
-    UsageExportReader, ReconciliationReader {}
+    UsageExportReader, ReconciliationReader, ResellerBillingReader, UsageTotalsReader {}
 
 /// Every read and write the domain needs, within one write transaction.
 public protocol StoreWriter: StoreReader, CatalogueWriter, UsageWriter, UsageReconciliationWriter, EventWriter,
-    ReconciliationWriter {}
+    ReconciliationWriter, ResellerBillingWriter {}
