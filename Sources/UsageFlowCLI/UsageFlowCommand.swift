@@ -50,6 +50,11 @@ enum UsageFlowCommand {
         if role == "distributor", resource == "reconcile" {
             return try await ReconcileCommand.run(Array(arguments.dropFirst()), environment: environment)
         }
+        if role == "reseller", resource == "records", arguments.dropFirst().first == MarkBilledCommand.path.verb,
+            MarkBilledCommand.handles(Array(arguments.dropFirst(2)))
+        {
+            return try await MarkBilledCommand.run(Array(arguments.dropFirst(2)), catalog: catalog, environment: environment)
+        }
         if resource == "files", FileCommand.handles(role: role) {
             return try await FileCommand.run(
                 role: role, Array(arguments.dropFirst()), catalog: catalog, environment: environment)

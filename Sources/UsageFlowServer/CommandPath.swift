@@ -33,6 +33,8 @@ public struct CommandPath: Sendable, Hashable, Comparable, CustomStringConvertib
         "EndItemSale": ("items", "end-sale"),
         // `CloseRecord` has `records close`; the bulk close needs a verb of its own.
         "CloseRecords": ("records", "close-many"),
+        // `MarkRecordsBilled` would read `records-billeds mark`: the marks are on records.
+        "MarkRecordsBilled": ("records", "mark-billed"),
     ]
 
     /// Resources with a shorter or clearer command name than their message name.
