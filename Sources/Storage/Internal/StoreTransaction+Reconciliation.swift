@@ -11,12 +11,17 @@ import SQLite
 // record itself is then read by its position, which keeps one decoder for records.
 
 extension StoreReadTransaction {
+    /// The position of a record by product, record id and file. No ORDER BY: a file never holds a
+    /// record id twice, and ordering by position would lead SQLite to the (file, position) index
+    /// and a scan of the whole file per lookup instead of one probe of (product, record id).
+    static let recordPositionSQL =
+        "SELECT position FROM usage_records WHERE product_seq = ? AND record_id = ? AND file_seq = ? LIMIT 1"
+
     func usageRecord(fileID: String, recordID: String) throws -> UsageRecord? {
         guard let file = try fileKeys(fileID) else { return nil }
         let position = try perform { connection in
             try connection.queryOne(
-                "SELECT position FROM usage_records WHERE product_seq = ? AND record_id = ? AND file_seq = ? "
-                    + "ORDER BY position LIMIT 1",
+                Self.recordPositionSQL,
                 [.integer(file.productSeq), .text(recordID), .integer(file.seq)]
             ) { row in try row.int(0) }
         }
@@ -68,8 +73,7 @@ extension StoreWriteTransaction {
                     continue
                 }
                 let position = try connection.queryOne(
-                    "SELECT position FROM usage_records WHERE product_seq = ? AND record_id = ? AND file_seq = ? "
-                        + "ORDER BY position LIMIT 1",
+                    Self.recordPositionSQL,
                     [.integer(file.productSeq), .text(close.recordID), .integer(file.seq)]
                 ) { row in try row.int(0) }
                 positions.append(position ?? -1)
