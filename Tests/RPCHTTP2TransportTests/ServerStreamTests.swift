@@ -236,4 +236,27 @@ struct ServerStreamTests {
         let second = stream.takeOutput(into: &messages)
         #expect(second.sendHeaders == nil)
     }
+
+    /// A reader or a writer in a child task of the handler (a pipeline reading requests while
+    /// the handler sends) ends its wait when that task is cancelled, though the stream lives on:
+    /// otherwise a task group could never finish while the client keeps its side open.
+    @Test func cancellingTheWaitingTaskEndsAWaitForRequestsOrRoom() async throws {
+        let stream = makeStream(highWaterMark: 1, budget: OutboundBudget(limit: 1_000))
+        let reader = Task { try await stream.next() }
+        try await Task.sleep(for: .milliseconds(20))
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await reader.value }
+
+        let writer = Task { try await stream.send([1, 2, 3]) }
+        try await Task.sleep(for: .milliseconds(20))
+        writer.cancel()
+        await #expect(throws: CancellationError.self) { try await writer.value }
+
+        // A task already cancelled does not start waiting at all.
+        let late = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await stream.next()
+        }
+        await #expect(throws: CancellationError.self) { _ = try await late.value }
+    }
 }

@@ -137,17 +137,27 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
             case .cancelled: throw CancellationError()
             case .none: break
             }
-            // Nothing yet: wait until the loop delivers, finishes or cancels, then look again.
-            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                let resumeNow: (any Error)?? = state.withLock { state in
-                    if state.cancelled { return .some(CancellationError()) }
-                    if state.inboundHead < state.inbound.count || state.inboundFinished { return .some(nil) }
-                    state.reader = continuation
-                    return nil
+            // Nothing yet: wait until the loop delivers, finishes or cancels, or the waiting task
+            // is cancelled, then look again. The task may be a child of the handler's (a reader
+            // beside a writer): cancelling it must end its wait even while the stream lives on.
+            try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                    let resumeNow: (any Error)?? = state.withLock { state in
+                        if state.cancelled || Task.isCancelled { return .some(CancellationError()) }
+                        if state.inboundHead < state.inbound.count || state.inboundFinished { return .some(nil) }
+                        state.reader = continuation
+                        return nil
+                    }
+                    if let resumeNow {
+                        if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+                    }
                 }
-                if let resumeNow {
-                    if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+            } onCancel: {
+                let reader = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
+                    defer { state.reader = nil }
+                    return state.reader
                 }
+                reader?.resume(throwing: CancellationError())
             }
         }
     }
@@ -199,17 +209,26 @@ final class ServerStream: ServerRequestSource, ServerResponseSink, @unchecked Se
         state.unframedBytes > highWaterMark || budget.isExhausted
     }
 
+    /// Waits for room, or until the stream or the waiting task is cancelled (as `next` does).
     private nonisolated(nonsending) func waitForRoom() async throws {
-        try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-            let resumeNow: (any Error)?? = state.withLock { state in
-                if state.cancelled { return .some(CancellationError()) }
-                if !needsRoom(state) { return .some(nil) }
-                state.writer = continuation
-                return nil
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                let resumeNow: (any Error)?? = state.withLock { state in
+                    if state.cancelled || Task.isCancelled { return .some(CancellationError()) }
+                    if !needsRoom(state) { return .some(nil) }
+                    state.writer = continuation
+                    return nil
+                }
+                if let resumeNow {
+                    if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+                }
             }
-            if let resumeNow {
-                if let error = resumeNow { continuation.resume(throwing: error) } else { continuation.resume() }
+        } onCancel: {
+            let writer = state.withLock { state -> UnsafeContinuation<Void, any Error>? in
+                defer { state.writer = nil }
+                return state.writer
             }
+            writer?.resume(throwing: CancellationError())
         }
     }
 
