@@ -16,6 +16,7 @@ enum UsageFlowCommand {
         switch first {
         case "serve": return try await ServeCommand.run(rest, environment: environment)
         case "init": return try await InitCommand.run(rest, environment: environment)
+        case "events": return try await EventsCommand.runTopLevel(rest, environment: environment)
         case "help", "--help", "-h":
             Console.out(HelpText.topLevel(try CommandCatalog()))
             return 0
@@ -54,6 +55,15 @@ enum UsageFlowCommand {
             MarkBilledCommand.handles(Array(arguments.dropFirst(2)))
         {
             return try await MarkBilledCommand.run(Array(arguments.dropFirst(2)), catalog: catalog, environment: environment)
+        }
+        if resource == "events", EventsCommand.handles(role: role, verb: arguments.dropFirst().first) {
+            return try await EventsCommand.run(
+                role: role, verb: "watch", Array(arguments.dropFirst(2)), environment: environment)
+        }
+        if let resource, ExportCommand.handles(role: role, resource: resource, verb: arguments.dropFirst().first) {
+            return try await ExportCommand.run(
+                role: role, resource: resource, Array(arguments.dropFirst(2)), catalog: catalog,
+                environment: environment)
         }
         if resource == "files", FileCommand.handles(role: role) {
             return try await FileCommand.run(
