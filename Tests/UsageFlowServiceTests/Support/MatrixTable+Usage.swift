@@ -19,12 +19,16 @@ struct MatrixUsageRefs: Sendable {
     var readyFile: String
     /// A production file with one valid record, submitted: the distributor sees it.
     var pendingFile: String
+    /// An accepted file with one reconciliation file applied (`MatrixTable+ReconciliationFiles.swift`).
+    var reconciledFile: String
+    var reconciliation: String
 
-    var all: [String] { [draftFile, readyFile, pendingFile] }
+    var all: [String] { [draftFile, readyFile, pendingFile, reconciledFile, reconciliation] }
 
     /// Well-formed ids of nothing: all-zero digits, which `NonZeroDigits` never makes.
     static let missing = MatrixUsageRefs(
-        draftFile: "UF-2026-01-0000-0000", readyFile: "UF-2026-01-0000-0000", pendingFile: "UF-2026-01-0000-0000")
+        draftFile: "UF-2026-01-0000-0000", readyFile: "UF-2026-01-0000-0000", pendingFile: "UF-2026-01-0000-0000",
+        reconciledFile: "UF-2026-01-0000-0000", reconciliation: "RC-0000-0000-0000")
 }
 
 extension MatrixTenantWorld {
@@ -32,7 +36,10 @@ extension MatrixTenantWorld {
 
     /// The world's usage files, seeded once its channel exists.
     func seedUsage() async throws -> MatrixUsageRefs {
-        MatrixUsageRefs(draftFile: try await draftFile(), readyFile: try await readyFile(), pendingFile: try await pendingFile())
+        let (reconciledFile, reconciliation) = try await reconciledFile()
+        return MatrixUsageRefs(
+            draftFile: try await draftFile(), readyFile: try await readyFile(), pendingFile: try await pendingFile(),
+            reconciledFile: reconciledFile, reconciliation: reconciliation)
     }
 
     func draftFile() async throws -> String {
