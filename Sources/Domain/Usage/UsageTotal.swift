@@ -59,22 +59,24 @@ public struct UsageTotal: Sendable, Hashable {
 
     /// Adds one consumed record; `accepted` when it is approved or closed.
     ///
-    /// Throws `resourceExhausted` when a sum would need more than 38 significant digits: no
-    /// real usage gets there, but a total must fail rather than wrap.
+    /// Throws `resourceExhausted` when a sum would need more than 38 significant digits, and then
+    /// changes nothing: no real usage gets there, but a total must fail rather than wrap.
     public mutating func add(quantity: Decimal?, amount: Decimal?, accepted: Bool) throws(DomainError) {
+        var next = self
         do {
-            if let quantity { consumedQuantity = try consumedQuantity.adding(quantity) }
-            if let amount { consumedAmount = try consumedAmount.adding(amount) }
-            consumedRecords += 1
+            if let quantity { next.consumedQuantity = try consumedQuantity.adding(quantity) }
+            if let amount { next.consumedAmount = try consumedAmount.adding(amount) }
             if accepted {
-                if let quantity { acceptedQuantity = try acceptedQuantity.adding(quantity) }
-                if let amount { acceptedAmount = try acceptedAmount.adding(amount) }
-                acceptedRecords += 1
+                if let quantity { next.acceptedQuantity = try acceptedQuantity.adding(quantity) }
+                if let amount { next.acceptedAmount = try acceptedAmount.adding(amount) }
             }
         } catch {
             throw DomainError.resourceExhausted(
                 "the usage total of subscription \(key.subscriptionID) and item \(key.itemID) exceeds "
                     + "\(Decimal.maximumSignificantDigits) digits; ask for a shorter period")
         }
+        next.consumedRecords += 1
+        if accepted { next.acceptedRecords += 1 }
+        self = next
     }
 }
