@@ -150,8 +150,16 @@ class CliReseller:
                 return out
 
     def export(self, key, **filter_) -> list[dict]:
-        replies = self.run(key, ["reseller", "records", "export", "--data", self.body(**filter_), "--batch-size", "2"])
-        return [r for reply in replies for r in reply.get("records", [])]
+        """`reseller records export --format jsonl`: one ExportedRecord per line on standard output
+        (or, where the command has no export form of its own, the streamed replies as JSON)."""
+        if "--format" not in support.run_cli(["reseller", "records", "export", "--help"]).stdout:
+            replies = self.run(key, ["reseller", "records", "export", "--data", self.body(**filter_), "--batch-size", "2"])
+            return [r for reply in replies for r in reply.get("records", [])]
+        args = ["reseller", "records", "export", "--format", "jsonl", "--batch-size", "2", "--no-progress"]
+        for name, value in filter_.items():
+            args += [f"--{name.replace('_', '-')}", value]
+        result = support.run_cli(args, key=key, server=self.server, check=True)
+        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
     def mark(self, key, marks: list[tuple[str, str, str]]) -> list[dict]:
         path = self.dir / f"{uf.unique('marks')}.csv"
