@@ -41,6 +41,8 @@ struct ClientInvocation {
                 switch argument {
                 case "--server": serverText = (try cursor.value(for: argument), argument)
                 case "--ca": caPath = try cursor.value(for: argument)
+                case "--cert": options.certificatePath = try cursor.value(for: argument)
+                case "--client-key": options.clientKeyPath = try cursor.value(for: argument)
                 case "--h2c":
                     try cursor.noValue(for: argument)
                     options.cleartext = true
@@ -103,6 +105,20 @@ struct ClientInvocation {
             options.server = address
         }
         if options.key == nil, let key = environment["USAGEFLOW_KEY"], !key.isEmpty { options.key = key }
+        if options.certificatePath == nil, let path = environment["USAGEFLOW_CERT"], !path.isEmpty {
+            options.certificatePath = path
+        }
+        if options.clientKeyPath == nil, let path = environment["USAGEFLOW_CLIENT_KEY"], !path.isEmpty {
+            options.clientKeyPath = path
+        }
+        switch (options.certificatePath, options.clientKeyPath) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            for (flag, path) in [("--cert", certificate), ("--client-key", key)] where !Console.isReadableFile(path) {
+                throw .usage("\(flag): cannot read \(path)")
+            }
+        default: throw .usage("--cert and --client-key go together: a client certificate needs its key")
+        }
         if !options.cleartext {
             if let explicit = caPath ?? environment["USAGEFLOW_CA"].flatMap({ $0.isEmpty ? nil : $0 }) {
                 guard Console.isReadableFile(explicit) else {

@@ -12,6 +12,9 @@ struct ClientOptions {
     /// The CA to trust; nil trusts the system store (the default CA file was not found).
     var caPath: String?
     var cleartext = false
+    /// A client certificate chain and its key (PEM files), for a service identity over mutual TLS.
+    var certificatePath: String?
+    var clientKeyPath: String?
     /// The API key; nil sends no credential.
     var key: String?
     /// Whether the key came from `--key`, which other users can see in the process list.
@@ -27,6 +30,8 @@ struct ClientOptions {
           --ca FILE            CA certificate to trust (USAGEFLOW_CA; default certs/dev/ca.pem when it
                                exists, else the system trust store)
           --h2c                cleartext HTTP/2 instead of TLS
+          --cert FILE          client certificate (PEM) of a service identity (USAGEFLOW_CERT)
+          --client-key FILE    its private key (PEM) (USAGEFLOW_CLIENT_KEY)
           --key KEY            API key; prefer USAGEFLOW_KEY (a flag is visible in the process list)
           --timeout SECONDS    give up after this long (default 30)
           --json               print the reply as proto3 JSON instead of readable text

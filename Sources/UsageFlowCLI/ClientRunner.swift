@@ -66,7 +66,11 @@ enum ClientRunner {
         if options.cleartext {
             security = .plaintextHTTP2
         } else {
-            security = .tls(.client(trustRoots: options.caPath.map { .file($0) }, serverName: options.server.host))
+            security = .tls(
+                .client(
+                    trustRoots: options.caPath.map { .file($0) }, serverName: options.server.host,
+                    certificateChain: options.certificatePath.map { .file($0) },
+                    privateKey: options.clientKeyPath.map { .file($0) }))
         }
         do {
             return try await withTimeout(options.timeout) {

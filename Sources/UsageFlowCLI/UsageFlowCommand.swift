@@ -48,6 +48,9 @@ enum UsageFlowCommand {
             Console.out(text)
             return 0
         }
+        if role == "distributor", resource == "reconcile-stream" {
+            return try await ReconcileStreamCommand.run(Array(arguments.dropFirst()), environment: environment)
+        }
         if role == "distributor", resource == "reconcile" {
             return try await ReconcileCommand.run(Array(arguments.dropFirst()), environment: environment)
         }

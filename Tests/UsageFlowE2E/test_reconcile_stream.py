@@ -14,6 +14,7 @@ import grpc
 import pytest
 
 import reconcile_stream_support as rs
+import usageflow_support as support
 import usage_fixtures as uf
 import usage_hostile_support as hs
 from reconcile_stream_support import ALREADY_EXISTS, FAILED_PRECONDITION, INVALID_ARGUMENT, NOT_FOUND, OK
@@ -160,3 +161,50 @@ def test_api_keys_are_refused_and_no_credential_is_unauthenticated(api, server, 
 
 def test_an_empty_stream_ends_ok(mtls):
     assert rs.reconcile(mtls, []) == []
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_the_cli_streams_a_file_of_closes_and_counts_what_became_of_them(api, server, world, pki, tmp_path, fmt):
+    import json
+    w = world
+    (file_id, ids), = rs.accepted_files(api, w, [30], uf.unique("c")[:8])
+    closes = [(file_id, record_id, f"INV-CLI-{n}", "via \"cli\", quoted") for n, record_id in enumerate(ids)]
+    closes.append((file_id, uf.unique("missing"), "INV-X", ""))
+    closes.append((w.other_file, "other-1", "INV-Y", ""))
+    path = tmp_path / f"closes.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps({"file_id": f, "record_id": r, "external_billing_id": b,
+                                            "external_billing_note": n}) + "\n" for f, r, b, n in closes))
+    else:
+        def cell(text):
+            return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
+        path.write_text("file_id,record_id,external_billing_id,external_billing_note\r\n" + "".join(
+            ",".join(cell(v) for v in close) + "\r\n" for close in closes))
+    args = ["distributor", "reconcile-stream", "--in", str(path), "--cert", str(pki["client"]),
+            "--client-key", str(pki["client.key"]), "--json", "--no-progress"]
+
+    first = support.run_cli(args, server=server, timeout=120)
+    assert first.returncode == 1, f"a failed close must fail the command:\n{first.stdout}\n{first.stderr}"
+    summary = json.loads(first.stdout)
+    assert (summary["sent"], summary["answered"], summary["closed"], summary["unchanged"], summary["failed"]) == \
+        (32, 32, 30, 0, 2), summary
+    assert summary["failed_by_status"] == {"NOT_FOUND": 2}, summary
+    assert [f["record_id"] for f in summary["failures"]] == [closes[30][1], "other-1"]
+    assert "32 of 32 closes answered" in first.stderr, first.stderr
+    records = uf.GrpcDriver(api).records(w.distributor.key, file_id, role="distributor")
+    assert [r.get("externalBillingNote") for r in records] == ['via "cli", quoted'] * 30
+
+    replay = support.run_cli(args[:-2] + ["--no-progress"], server=server, timeout=120)
+    assert replay.returncode == 1
+    text = replay.stdout
+    assert "sent 32\nclosed 0\nunchanged 30\nfailed 2\n  NOT_FOUND 2\n" in text, text
+
+    only_ok = tmp_path / f"ok.{fmt}"
+    lines = path.read_text().splitlines(keepends=True)
+    only_ok.write_text("".join(lines[:-2]))
+    ok = support.run_cli(args[:-2] + ["--no-progress"] + ["--in", str(only_ok)], server=server, timeout=120)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+
+    refused = support.run_cli(["distributor", "reconcile-stream", "--in", str(path), "--no-progress"],
+                              key=w.distributor.key, server=server, timeout=60)
+    assert refused.returncode == 1 and "PERMISSION_DENIED" in refused.stderr, refused.stderr
