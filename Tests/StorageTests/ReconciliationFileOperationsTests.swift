@@ -38,6 +38,14 @@ struct ReconciliationFileOperationsTests {
         }
     }
 
+    /// The reconciliation's events as its distributor sees them, `from->to`.
+    static func events(_ store: SQLiteDataStore, _ id: String) async throws -> [String] {
+        try await store.read { tx in
+            try tx.events(EventFilter(tenantID: World.distributor.id, objectTypes: [.reconciliation], objectID: id), limit: 10)
+                .map { "\($0.from)->\($0.to)" }
+        }
+    }
+
     @Test("rows apply across batches; outcomes, counts and the file agree with the records")
     func batches() async throws {
         try await withWorld { store throws in
@@ -66,6 +74,7 @@ struct ReconciliationFileOperationsTests {
                 try tx.reconciliations(ReconciliationFilter(fileID: file.id), page: PageRequest())
             }
             #expect(listed.items == [reconciliation])
+            #expect(try await Self.events(store, reconciliation.id) == ["->processing", "processing->completed_with_errors"])
         }
     }
 
@@ -86,6 +95,7 @@ struct ReconciliationFileOperationsTests {
             let stored = try await Closes.storedFile(store, file.id)
             #expect(stored.status == .accepted && stored.counts.closed == 0)
             #expect(try await Self.storedRows(store, broken.id).isEmpty)
+            #expect(try await Self.events(store, broken.id) == ["->invalid"])
         }
     }
 
@@ -135,6 +145,7 @@ struct ReconciliationFileOperationsTests {
             #expect(after.errorDetail.contains("after applying 7 rows"))
             #expect(try await store.read { try $0.reconciliation(id: finished.id) } == finished, "a finished one changed")
             #expect(try await Closes.reconciliation(store).recoverInterruptedReconciliations().isEmpty)
+            #expect(try await Self.events(store, stuck.id) == ["processing->failed"])
         }
     }
 

@@ -45,6 +45,7 @@ extension UsageReconciliationOperations {
                 format: format, actor: tenant.actor, createdAt: now)
             try reconciliation.markInvalid(detail, at: now)
             try tx.insert(reconciliation)
+            try tx.appendEvent(Self.event(reconciliation, from: nil, reason: detail, by: tenant.actor, at: now))
             return reconciliation
         }
     }
@@ -73,6 +74,7 @@ extension UsageReconciliationOperations {
                 id: try environment.newID(.reconciliation, in: tx), distributorID: distributorID, fileID: file.id,
                 format: format, actor: tenant.actor, createdAt: created)
             try tx.insert(reconciliation)
+            try tx.appendEvent(Self.event(reconciliation, from: nil, by: tenant.actor, at: created))
             return reconciliation
         }
 
@@ -97,7 +99,10 @@ extension UsageReconciliationOperations {
                         reconciliation.counts.add(row.outcome)
                     }
                     try tx.appendReconciliationRows(batch.rows)
-                    if finished { try reconciliation.complete(at: now) }
+                    if finished {
+                        try reconciliation.complete(at: now)
+                        try tx.appendEvent(Self.event(reconciliation, from: .processing, by: tenant.actor, at: now))
+                    }
                     try tx.update(reconciliation)
                     if file != before { try tx.update(file) }
                     return reconciliation
@@ -109,7 +114,8 @@ extension UsageReconciliationOperations {
             _ = try? await failReconciliation(
                 reconciliation.id,
                 detail: "applying stopped after \(reconciliation.counts.rows) rows (\(reason)); the rows listed were "
-                    + "applied, the others were not: upload the file again to finish it")
+                    + "applied, the others were not: upload the file again to finish it",
+                by: tenant.actor)
             throw error
         }
     }
@@ -157,6 +163,8 @@ extension UsageReconciliationOperations {
             for var reconciliation in stuck {
                 try reconciliation.fail(Self.interruptedDetail(after: reconciliation.counts.rows), at: now)
                 try tx.update(reconciliation)
+                try tx.appendEvent(
+                    Self.event(reconciliation, from: .processing, reason: reconciliation.errorDetail, by: "system", at: now))
                 recovered.append(reconciliation)
             }
             return recovered
@@ -169,6 +177,17 @@ extension UsageReconciliationOperations {
     static func interruptedDetail(after rows: Int) -> String {
         "the server stopped after applying \(rows) rows; the rows listed were applied, the others were not: "
             + "upload the file again to finish it (rows already applied answer unchanged)"
+    }
+
+    /// The audit event of a reconciliation's move to its current status, seen by its distributor.
+    static func event(
+        _ reconciliation: Reconciliation, from: ReconciliationStatus?, reason: String = "", by actor: String,
+        at time: Timestamp
+    ) -> EventDraft {
+        EventDraft(
+            objectType: .reconciliation, objectID: reconciliation.id, from: from?.rawValue ?? "",
+            to: reconciliation.status.rawValue, reason: reason, actor: actor, at: time,
+            audience: .reconciliation(distributorID: reconciliation.distributorID))
     }
 
     /// Why the rows cannot be applied at all, or nil when every row reads and there are few enough.
@@ -192,7 +211,7 @@ extension UsageReconciliationOperations {
     }
 
     /// processing → failed with `detail`, after applying broke off; a final one stays as it is.
-    private func failReconciliation(_ id: String, detail: String) async throws -> Reconciliation {
+    private func failReconciliation(_ id: String, detail: String, by actor: String) async throws -> Reconciliation {
         let now = environment.clock.now()
         return try await environment.store.write { tx in
             guard var reconciliation = try tx.reconciliation(id: id) else {
@@ -201,6 +220,7 @@ extension UsageReconciliationOperations {
             guard reconciliation.status == .processing else { return reconciliation }
             try reconciliation.fail(detail, at: now)
             try tx.update(reconciliation)
+            try tx.appendEvent(Self.event(reconciliation, from: .processing, reason: detail, by: actor, at: now))
             return reconciliation
         }
     }
