@@ -8,9 +8,9 @@ import RPCInProcessTransport
 import ServiceSupport
 import Testing
 
-/// `UsageWorld` with distributor A's resellers (vendor A's product allowing two reseller levels): a tier-1 reseller and its tier-2 reseller with
-/// keys, a customer of each subscribed to vendor A's product, and functions to call the reseller
-/// service and to put usage files through review.
+/// `UsageWorld` with distributor A's resellers: a tier-1 reseller and its tier-2 reseller with
+/// keys, a customer of each subscribed to vendor A's product (which allows two reseller levels),
+/// and functions to call the reseller service and to put usage files through review.
 struct ResellerUsageChannel: Sendable {
     let world: UsageWorld
     let tier1: UsageParty
