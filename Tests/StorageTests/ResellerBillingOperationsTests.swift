@@ -129,6 +129,21 @@ struct ResellerBillingOperationsTests {
             #expect(Self.mark(second[0])?.externalBillingID == "T2-A")
             #expect(Self.mark(second[0])?.resellerID == World.tier2.id)
 
+            // Each new mark is an event for its reseller alone; the replay below adds none.
+            _ = try await operations.markRecordsBilled(
+                Self.tier2, [Mark(fileID: files.accepted, recordID: "r1", externalBillingID: "T2-A")])
+            try await store.read { tx throws in
+                let tier2Events = try tx.events(
+                    EventFilter(tenantID: World.tier2.id, objectTypes: [.resellerBilling]), limit: 10)
+                #expect(tier2Events.map(\.objectID) == ["\(files.accepted)/r1"])
+                #expect(tier2Events.map(\.to) == ["billed"] && tier2Events.map(\.from) == [""])
+                #expect(tier2Events.map(\.reason) == ["external_billing_id T2-A"])
+                #expect(tier2Events.map(\.actor) == [World.tier2.id] && tier2Events.map(\.at) == [Self.now])
+                let tier1Events = try tx.events(
+                    EventFilter(tenantID: World.tier1.id, objectTypes: [.resellerBilling]), limit: 10)
+                #expect(tier1Events.map(\.objectID) == ["\(files.accepted)/r1", "\(files.accepted)/r4"])
+                #expect(try tx.events(EventFilter(tenantID: World.distributor.id, objectTypes: [.resellerBilling]), limit: 10) == [])
+            }
             try await store.read { tx throws in
                 #expect(try tx.resellerBillingMark(fileID: files.accepted, position: 1, resellerID: World.tier1.id)?
                     .externalBillingID == "T1-A")

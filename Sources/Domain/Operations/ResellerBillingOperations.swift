@@ -12,7 +12,8 @@
 /// message, so a reseller learns nothing about records that are not its own.
 ///
 /// Marking is idempotent per billing id, like a close: the same id again returns the stored mark
-/// unchanged; another id is ALREADY_EXISTS naming the one the record was marked with.
+/// unchanged; another id is ALREADY_EXISTS naming the one the record was marked with. Each new
+/// mark is an event in the reseller's audit trail, committed with the mark.
 public struct ResellerBillingOperations: Sendable {
     /// The most records one `markRecordsBilled` call takes, so one call's transaction stays short.
     public static let maximumRecordsPerCall = 1000
@@ -157,7 +158,18 @@ public struct ResellerBillingOperations: Sendable {
             resellerID: caller.id, externalBillingID: mark.externalBillingID, externalBillingNote: mark.note,
             billedAt: now, actor: caller.id)
         try tx.insert(stored, fileID: record.fileID, position: record.position)
+        try tx.appendEvent(event(of: stored, on: record))
         return stored
+    }
+
+    /// The audit event of a new mark: the record went from not billed to `billed` for this
+    /// reseller, seen by that reseller alone (its mark is its own business, and the distributor's
+    /// status of the record did not change). A replay records nothing, as nothing changed.
+    static func event(of mark: ResellerBillingMark, on record: UsageRecord) -> EventDraft {
+        EventDraft(
+            objectType: .resellerBilling, objectID: "\(record.fileID)/\(record.recordID)", from: "", to: "billed",
+            reason: "external_billing_id \(mark.externalBillingID)", actor: mark.actor, at: mark.billedAt,
+            audience: .resellerBilling(resellerID: mark.resellerID))
     }
 
     /// Whether `error` concerns one mark of the call (its outcome) rather than the call.
