@@ -3,8 +3,9 @@
 # records of its own customers billed with its own billing ids, each mark answered on its own; a
 # tier-1 reseller and its tier-2 reseller keep separate marks on one record; the same id again is a
 # no-op, another id ALREADY_EXISTS; records of other resellers, direct customers, files still
-# pending and other distributors are refused; the distributor's records never change. Each test
-# runs through Python grpcio and through `usageflow reseller records mark-billed`.
+# pending and other distributors are refused; the distributor's records never change; a new mark
+# is an event for its reseller alone. Each test runs through Python grpcio and through
+# `usageflow reseller records mark-billed`.
 
 from __future__ import annotations
 
@@ -287,3 +288,25 @@ def test_the_cli_prints_a_line_per_record_and_exits_1_when_any_mark_failed(serve
     assert usage.returncode == 2 and "FILE_ID/RECORD_ID" in usage.stderr
     assert "usageflow reseller records mark-billed --record" in support.run_cli(
         ["reseller", "records", "mark-billed", "--help"]).stdout
+
+
+def test_a_new_mark_is_an_event_for_its_reseller_alone_and_a_replay_adds_none(api, world, tmp_path):
+    w = world
+    from uf_stubs import events_pb2
+    file_id, ids = billable_file(w, tmp_path)
+    marker = GrpcMarker(api)
+    marker.mark(w.market.tier2_key, [(file_id, ids["t2"], "EV-1", "")])
+    marker.mark(w.market.tier2_key, [(file_id, ids["t2"], "EV-1", "replayed")])
+    object_id = f"{file_id}/{ids['t2']}"
+
+    def events(key):
+        request = events_pb2.ListEventsRequest(object_types=["reseller_billing"], object_id=object_id, page_size=100)
+        return list(api.call(api.reseller.ListEvents if key != w.distributor.key else api.distributor.ListEvents,
+                             request, key).events)
+
+    seen = events(w.market.tier2_key)
+    # `from` is a Python keyword, so the field is read by name.
+    assert [(e.object_type, e.object_id, getattr(e, "from"), e.to, e.reason, e.actor) for e in seen] == [
+        ("reseller_billing", object_id, "", "billed", "external_billing_id EV-1", w.market.tier2.id)], seen
+    assert events(w.market.reseller_key) == [], "the tier-1 reseller saw the tier-2 reseller's mark"
+    assert events(w.distributor.key) == []
