@@ -63,6 +63,11 @@ enum UsageFlowCommand {
             return try await EventsCommand.run(
                 role: role, verb: "watch", Array(arguments.dropFirst(2)), environment: environment)
         }
+        if let resource, ExportCommand.handles(role: role, resource: resource, verb: arguments.dropFirst().first) {
+            return try await ExportCommand.run(
+                role: role, resource: resource, Array(arguments.dropFirst(2)), catalog: catalog,
+                environment: environment)
+        }
         if resource == "files", FileCommand.handles(role: role) {
             return try await FileCommand.run(
                 role: role, Array(arguments.dropFirst()), catalog: catalog, environment: environment)

@@ -42,3 +42,12 @@ public struct UsageExportQuery: Sendable, Hashable {
         self.includeRawValues = includeRawValues
     }
 }
+
+extension UsageExportReader {
+    /// Stores that hold no usage records (the in-memory ones of catalogue tests) export nothing.
+    public func exportedRecords(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int
+    ) throws -> ExportedRecordBatch {
+        ExportedRecordBatch()
+    }
+}
