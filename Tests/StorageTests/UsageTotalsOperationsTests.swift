@@ -195,6 +195,39 @@ struct UsageTotalsOperationsTests {
         }
     }
 
+    @Test("values too long for 64-bit sums, and sums that overflow them, still add up exactly")
+    func longValuesAndOverflow() async throws {
+        try await withWorld { store throws in
+            let file = UsageFixtures.file(1, status: .accepted)
+            try await store.write { tx in
+                try tx.insert(Self.sub2)
+                try tx.insert(Self.sub3)
+                try tx.insert(file)
+                var records = [
+                    Self.record(file.id, 1, Self.sub1, "12345678901234567890.5", status: .approved),
+                    Self.record(file.id, 2, Self.sub1, "0.5", amount: "2.5", status: .approved),
+                    Self.record(file.id, 3, Self.sub1, "1", amount: "-0.000000000000000001", status: .valid),
+                    Self.record(file.id, 4, Self.sub3, "1.25", status: .approved),
+                ]
+                records += (5...14).map { Self.record(file.id, $0, Self.sub2, "999999999999999999", status: .approved) }
+                try tx.appendUsageRecords(records, fileID: file.id)
+            }
+            let totals = try await Self.all(store, Self.vendor)
+            #expect(totals.map(\.subscriptionID) == [Self.sub1.id, Self.sub2.id, Self.sub3.id])
+            #expect(totals[0].consumedQuantity == Decimal("12345678901234567892"))
+            #expect(totals[0].acceptedQuantity == Decimal("12345678901234567891"))
+            #expect(totals[0].consumedAmount == Decimal("2.499999999999999999"))
+            #expect(totals[0].acceptedAmount == Decimal("2.5"))
+            #expect((totals[0].consumedRecords, totals[0].acceptedRecords) == (3, 2))
+            #expect(totals[1].consumedQuantity == Decimal("9999999999999999990"))
+            #expect((totals[1].consumedRecords, totals[1].acceptedRecords) == (10, 10))
+            #expect(totals[2].consumedQuantity.description == "1.25")
+            // One page at a time gives the same sums.
+            let paged = try await Self.operations(store).totals(Self.vendor, Self.january, size: 1, after: totals[0].key)
+            #expect(paged.totals == [totals[1]])
+        }
+    }
+
     // MARK: Bad input
 
     @Test(

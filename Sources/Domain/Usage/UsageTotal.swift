@@ -57,11 +57,14 @@ public struct UsageTotal: Sendable, Hashable {
         self.acceptedRecords = acceptedRecords
     }
 
-    /// Adds one consumed record; `accepted` when it is approved or closed.
+    /// Adds `records` consumed records whose quantities and amounts sum to `quantity` and
+    /// `amount` (one record by default); `accepted` when they are approved or closed.
     ///
     /// Throws `resourceExhausted` when a sum would need more than 38 significant digits, and then
     /// changes nothing: no real usage gets there, but a total must fail rather than wrap.
-    public mutating func add(quantity: Decimal?, amount: Decimal?, accepted: Bool) throws(DomainError) {
+    public mutating func add(
+        quantity: Decimal?, amount: Decimal?, records: Int = 1, accepted: Bool
+    ) throws(DomainError) {
         var next = self
         do {
             if let quantity { next.consumedQuantity = try consumedQuantity.adding(quantity) }
@@ -75,8 +78,8 @@ public struct UsageTotal: Sendable, Hashable {
                 "the usage total of subscription \(key.subscriptionID) and item \(key.itemID) exceeds "
                     + "\(Decimal.maximumSignificantDigits) digits; ask for a shorter period")
         }
-        next.consumedRecords += 1
-        if accepted { next.acceptedRecords += 1 }
+        next.consumedRecords += records
+        if accepted { next.acceptedRecords += records }
         self = next
     }
 }
