@@ -84,27 +84,28 @@ extension UsageReconciliationOperations {
             while reconciliation.status == .processing {
                 reconciliation = try await environment.store.write { [reconciliation] tx in
                     var reconciliation = reconciliation
-                    var file = try Self.closableFile(fileID, visibleTo: tenant, in: tx)
-                    let before = file
+                    // The file cannot leave accepted or closed, but a batch trusts no earlier transaction.
+                    _ = try Self.closableFile(fileID, visibleTo: tenant, in: tx)
                     let now = clock.now()
-                    var batch = ReconciliationBatch(reconciliationID: reconciliation.id)
+                    var entries: [ReconciliationEntry] = []
+                    entries.reserveCapacity(Self.reconciliationBatchSize)
                     var finished = false
-                    while batch.rows.count < Self.reconciliationBatchSize {
+                    while entries.count < Self.reconciliationBatchSize {
                         guard let entry = try source.next() else {
                             finished = true
                             break
                         }
-                        let row = try Self.apply(entry, batch: batch, to: &file, at: now, by: tenant.actor, tx: tx)
-                        batch.append(row)
-                        reconciliation.counts.add(row.outcome)
+                        entries.append(entry)
                     }
-                    try tx.appendReconciliationRows(batch.rows)
+                    let rows = try Self.apply(
+                        entries, to: fileID, reconciliationID: reconciliation.id, tenant: tenant, at: now, tx: tx)
+                    for row in rows { reconciliation.counts.add(row.outcome) }
+                    try tx.appendReconciliationRows(rows)
                     if finished {
                         try reconciliation.complete(at: now)
                         try tx.appendEvent(Self.event(reconciliation, from: .processing, by: tenant.actor, at: now))
                     }
                     try tx.update(reconciliation)
-                    if file != before { try tx.update(file) }
                     return reconciliation
                 }
             }
@@ -239,64 +240,62 @@ extension UsageReconciliationOperations {
         return reconciliation
     }
 
-    /// One row applied: its close validated, checked against the rows before it that name the
-    /// same record, and made; a refusal becomes the row's outcome.
+    /// One batch of rows applied in the caller's write transaction, as the same closes sent through
+    /// `closeRecord` one by one would be (`applyGroup` does the closing and keeps the file's counts
+    /// and status), except that a row naming a record an earlier row of the file named with another
+    /// billing id is refused: one file closes a record with one billing id. Returns each row's
+    /// outcome, in order.
     static func apply(
-        _ entry: ReconciliationEntry, batch: ReconciliationBatch, to file: inout UsageFile, at now: Timestamp,
-        by actor: String, tx: any StoreWriter
-    ) throws -> ReconciliationRow {
-        let close = Close(recordID: entry.recordID, externalBillingID: entry.externalBillingID, note: entry.note)
-        var row = ReconciliationRow(
-            reconciliationID: batch.reconciliationID, position: entry.position, recordID: entry.recordID,
-            externalBillingID: entry.externalBillingID, note: entry.note, outcome: .closed)
-        do {
-            var validation = Validation()
-            validate(close, prefix: "", into: &validation)
-            try validation.check()
-            if let earlier = try batch.earlierRow(naming: entry.recordID, tx: tx),
-                earlier.billingID != entry.externalBillingID
-            {
-                throw DomainError.invalid(
-                    field: "record_id",
-                    "record \(entry.recordID) is on row \(earlier.position) too, with external_billing_id "
-                        + "\(earlier.billingID); a file may close a record with one billing id only")
+        _ entries: [ReconciliationEntry], to fileID: String, reconciliationID: String, tenant: Tenant,
+        at now: Timestamp, tx: any StoreWriter
+    ) throws -> [ReconciliationRow] {
+        var rows = entries.map { entry in
+            ReconciliationRow(
+                reconciliationID: reconciliationID, position: entry.position, recordID: entry.recordID,
+                externalBillingID: entry.externalBillingID, note: entry.note, outcome: .closed)
+        }
+        var firstInBatch: [String: (position: Int, billingID: String)] = [:]
+        var group: [StreamClose] = []
+        var groupRows: [Int] = []
+        group.reserveCapacity(entries.count)
+        groupRows.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            if !entry.recordID.isEmpty {
+                // Rows of earlier batches are stored; rows of this one are not yet.
+                let stored = try tx.firstReconciliationRow(reconciliationID: reconciliationID, recordID: entry.recordID)
+                let earlier = stored.map { (position: $0.position, billingID: $0.externalBillingID) }
+                    ?? firstInBatch[entry.recordID]
+                if firstInBatch[entry.recordID] == nil {
+                    firstInBatch[entry.recordID] = (entry.position, entry.externalBillingID)
+                }
+                if let earlier, earlier.billingID != entry.externalBillingID {
+                    rows[index].outcome = .invalidArgument
+                    rows[index].message = DomainError.invalid(
+                        field: "record_id",
+                        "record \(entry.recordID) is on row \(earlier.position) too, with external_billing_id "
+                            + "\(earlier.billingID); a file may close a record with one billing id only"
+                    ).message
+                    continue
+                }
             }
-            let closedBefore = file.counts.closed
-            _ = try Self.close(close, in: &file, at: now, by: actor, tx: tx)
-            row.outcome = file.counts.closed > closedBefore ? .closed : .unchanged
-        } catch let error as DomainError {
-            guard let outcome = ReconciliationRow.Outcome(refusal: error.kind) else { throw error }
-            row.outcome = outcome
-            row.message = error.message
+            group.append(
+                StreamClose(
+                    fileID: fileID,
+                    close: Close(recordID: entry.recordID, externalBillingID: entry.externalBillingID, note: entry.note)))
+            groupRows.append(index)
         }
-        return row
-    }
-}
-
-/// The rows of one write transaction, before they are stored, with the first row naming each
-/// record: rows of earlier batches are found in the store, rows of this one here.
-struct ReconciliationBatch {
-    let reconciliationID: String
-    private(set) var rows: [ReconciliationRow] = []
-    private var firstByRecord: [String: (position: Int, billingID: String)] = [:]
-
-    init(reconciliationID: String) {
-        self.reconciliationID = reconciliationID
-    }
-
-    mutating func append(_ row: ReconciliationRow) {
-        rows.append(row)
-        if firstByRecord[row.recordID] == nil {
-            firstByRecord[row.recordID] = (row.position, row.externalBillingID)
+        let outcomes = try applyGroup(group, tenant: tenant, at: now, tx: tx)
+        for (outcome, index) in zip(outcomes, groupRows) {
+            switch outcome.result {
+            case .success(let closed):
+                rows[index].outcome = closed.changed ? .closed : .unchanged
+            case .failure(let error):
+                guard let refusal = ReconciliationRow.Outcome(refusal: error.kind) else { throw error }
+                rows[index].outcome = refusal
+                rows[index].message = error.message
+            }
         }
-    }
-
-    /// The first row before this one that names `recordID`, from an earlier batch or this one.
-    func earlierRow(naming recordID: String, tx: any StoreReader) throws -> (position: Int, billingID: String)? {
-        if let stored = try tx.firstReconciliationRow(reconciliationID: reconciliationID, recordID: recordID) {
-            return (stored.position, stored.externalBillingID)
-        }
-        return firstByRecord[recordID]
+        return rows
     }
 }
 
