@@ -340,3 +340,100 @@ def test_a_file_not_accepted_is_refused_before_its_bytes(driver, world, tmp_path
     path = write_recon(tmp_path, "csv", [(usage[0]["record_id"], "P-1", "")])
     error = expect_call_error("FAILED_PRECONDITION", reconcile, driver, w.distributor.key, file["id"], path)
     assert "pending" in error.message, error.message
+
+
+# ---- Crash consistency ---------------------------------------------------------------------------
+
+def test_sigkill_while_applying_leaves_a_failed_reconciliation_whose_rows_agree_with_the_records(pki, tmp_path):
+    """`kill -9` while a large file is being applied, then a restart: the reconciliation is
+    `failed` with the rows of the batches that committed, exactly those records are closed, the
+    file's counts agree with its records, and uploading the file again finishes it."""
+    import sqlite3
+    import threading
+    import time
+
+    size = 60_000
+    server = support.Server(tmp_path / "server", pki)
+    server.init()
+    server.start()
+    channel = server.channel()
+    try:
+        api = support.Api(channel)
+        _, common, _, _ = uf.pb()
+        vendor = uf.make_account(api, server, common.ROLE_VENDOR, "Crash Vendor")
+        distributor = uf.make_account(api, server, common.ROLE_DISTRIBUTOR, "Crash Distributor")
+        market = uf.Market(api, vendor, distributor, "US")
+        product, (item, _) = uf.make_product(api, vendor, "Crash Storage")
+        market.list_product(product)
+        sub = market.subscribe(product)
+        driver = uf.GrpcDriver(api)
+        file = driver.create(vendor.key, product, market.contract, name="crash")
+        usage = [row(f"k-{n}", item, sub, n % 9, start=at(0, n % 20), end=at(0, n % 20 + 1)) for n in range(size)]
+        assert driver.upload(vendor.key, file["id"], write_fixture(tmp_path, "csv", usage))["status"] == \
+            uf.STATUS["ready"]
+        driver.submit(vendor.key, file["id"])
+        driver.accept(distributor.key, file["id"])
+        path = write_recon(tmp_path, "csv", [(f"k-{n}", f"K-{n}", "") for n in range(size)])
+
+        failure: list[BaseException] = []
+
+        def upload():
+            try:
+                reconcile(driver, distributor.key, file["id"], path)
+                failure.append(AssertionError("the upload finished before the kill"))
+            except CallError:
+                pass  # the connection died with the server
+            except BaseException as error:  # noqa: BLE001
+                failure.append(error)
+
+        thread = threading.Thread(target=upload)
+        thread.start()
+        applying = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and applying is None:
+            for r in list_reconciliations(driver, distributor.key, file["id"]):
+                if r["status"] == STATUS["processing"] and counts(r)[0] >= 2000:
+                    applying = r
+            time.sleep(0.02)
+        assert applying is not None, "the reconciliation was never seen applying"
+        server.proc.kill()
+        server.proc.wait()
+        thread.join(timeout=30)
+        assert not failure, failure
+    finally:
+        channel.close()
+
+    server.start()
+    channel = server.channel()
+    try:
+        driver = uf.GrpcDriver(support.Api(channel))
+        after = get_reconciliation(driver, distributor.key, applying["id"])
+        assert after["status"] == STATUS["failed"], after
+        applied, closed, unchanged, failed = counts(after)
+        assert applied >= counts(applying)[0] and applied % 1000 == 0 and applied < size, after
+        assert (closed, unchanged, failed) == (applied, 0, 0), after
+        assert f"after applying {applied} rows" in after["errorDetail"], after
+        assert len(rows(driver, distributor.key, after["id"], failed_only=True)) == 0
+
+        stored = driver.get(distributor.key, file["id"], role="distributor")
+        assert stored["status"] == uf.STATUS["accepted"], stored
+        assert (count(stored, "closed"), count(stored, "approved")) == (applied, size - applied), stored
+        with sqlite3.connect(f"file:{server.db}?mode=ro", uri=True) as db:
+            by_status = dict(db.execute(
+                "SELECT r.status, count(*) FROM usage_records r JOIN usage_files f ON f.seq = r.file_seq "
+                "WHERE f.id = ? GROUP BY r.status", (file["id"],)).fetchall())
+            stored_rows = db.execute(
+                "SELECT count(*) FROM reconciliation_rows WHERE reconciliation_seq = "
+                "(SELECT seq FROM reconciliations WHERE id = ?)", (after["id"],)).fetchone()[0]
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert by_status == {"closed": applied, "approved": size - applied}, by_status
+        assert stored_rows == applied
+
+        again, failed_rows = reconcile(driver, distributor.key, file["id"], path)
+        assert (again["status"], counts(again), failed_rows) == \
+            (STATUS["completed"], (size, size - applied, applied, 0), []), again
+        finished = driver.get(distributor.key, file["id"], role="distributor")
+        assert (finished["status"], count(finished, "closed")) == (uf.STATUS["closed"], size), finished
+    finally:
+        channel.close()
+        assert server.stop() == 0
