@@ -40,6 +40,10 @@ enum HelpText {
             text += "  " + pad("files", 16) + fileVerbs.map(\.name).joined(separator: ", ")
                 + " (usage files; see `usageflow \(role) files --help`)\n"
         }
+        if role == "distributor" {
+            text += "  " + pad("reconcile", 16) + "--file PATH --usage-file FILE_ID (a reconciliation file, with "
+                + "progress and the failed rows; see `usageflow distributor reconcile --help`)\n"
+        }
         text += "\n`usageflow \(role) <resource> --help` shows each command's RPC; add --help to a command for its flags.\n"
         return text
     }
