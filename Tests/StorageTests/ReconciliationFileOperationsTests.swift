@@ -195,6 +195,37 @@ struct ReconciliationFileOperationsTests {
     }
 }
 
+extension ReconciliationFileOperationsTests {
+    @Test("the schema admits every status, format and outcome the model has")
+    func everyCaseStored() async throws {
+        try await withWorld { store throws in
+            let file = UsageFixtures.file(1, status: .accepted)
+            try await store.write { tx in try tx.insert(file) }
+            for (index, status) in ReconciliationStatus.allCases.enumerated() {
+                let reconciliation = Reconciliation(
+                    id: "RC-1000-0000-000\(index + 1)", distributorID: World.distributor.id, fileID: file.id,
+                    format: ReconciliationFormat.allCases[index % ReconciliationFormat.allCases.count], status: status,
+                    actor: World.distributor.id, createdAt: World.time(100))
+                let rows = ReconciliationRow.Outcome.allCases.enumerated().map { position, outcome in
+                    ReconciliationRow(
+                        reconciliationID: reconciliation.id, position: position, recordID: "r", externalBillingID: "B",
+                        note: "", outcome: outcome)
+                }
+                try await store.write { tx in
+                    try tx.insert(reconciliation)
+                    try tx.appendReconciliationRows(rows)
+                }
+                try await store.read { tx throws in
+                    #expect(try tx.reconciliation(id: reconciliation.id) == reconciliation)
+                    let stored = try tx.reconciliationRows(
+                        reconciliationID: reconciliation.id, failedOnly: false, page: PageRequest(size: 100))
+                    #expect(stored.items == rows)
+                }
+            }
+        }
+    }
+}
+
 /// Pages through a list to its end.
 enum ChannelPages {
     static func all<T>(_ list: (PageRequest) throws -> Page<T>) throws -> [T] {
