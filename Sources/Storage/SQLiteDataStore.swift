@@ -106,6 +106,11 @@ public final class SQLiteDataStore: DataStore {
         try await eventSignal.wait(after: position)
     }
 
+    /// Ends every wait for events, current and later, with `DomainError.unavailable`.
+    public func endEventWaits() {
+        eventSignal.end()
+    }
+
     /// Runs SQLite's integrity check and its foreign key check: empty when the file is sound,
     /// else one line per problem found.
     ///

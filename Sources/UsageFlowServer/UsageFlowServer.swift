@@ -114,6 +114,8 @@ public final class UsageFlowServer: Sendable {
             "grace_period_s": .integer(configuration.serverConfiguration.shutdownGracePeriod.components.seconds),
         ])
         health.shutdownAll()
+        // Live event streams never finish by themselves: end them now rather than at the grace period.
+        environment.store.endEventWaits()
         server.shutdown()
     }
 }

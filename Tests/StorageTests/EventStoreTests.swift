@@ -169,6 +169,23 @@ struct EventStoreTests {
         }
     }
 
+    @Test("ending the waits ends the current ones and every later one with unavailable")
+    func endedWaitsThrow() async throws {
+        try await withWorld { store in
+            let head = try await store.read { try $0.lastEventPosition() }
+            let waiter = Task { try await store.waitForEvents(after: head) }
+            try await Task.sleep(for: .milliseconds(20))
+            store.endEventWaits()
+            let current = await expectDomainError(.unavailable) { try await waiter.value }
+            #expect(current?.message.contains("shutting down") == true)
+            _ = await expectDomainError(.unavailable) { try await store.waitForEvents(after: head) }
+            // Reads and writes go on: only the waits end.
+            try await store.write { tx in
+                try tx.appendEvent(draft("UF-1/r1", to: "closed", audience: EventAudience(World.distributor.id)))
+            }
+        }
+    }
+
     @Test("a cancelled wait throws CancellationError")
     func waitIsCancellable() async throws {
         try await withWorld { store in

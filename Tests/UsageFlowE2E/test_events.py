@@ -324,3 +324,29 @@ def cli_env(server, extra):
     env["USAGEFLOW_SERVER"] = f"127.0.0.1:{server.port}"
     env["USAGEFLOW_CA"] = str(server.ca)
     return env
+
+
+def test_a_graceful_shutdown_ends_open_watches_at_once_with_unavailable(pki, tmp_path):
+    own = support.Server(tmp_path / "server", pki)
+    own.init()
+    own.start()
+    try:
+        channel = own.channel()
+        api = support.Api(channel)
+        _, common, _, _ = uf.pb()
+        vendor = uf.make_account(api, own, common.ROLE_VENDOR, "Watched Vendor")
+        uf.make_product(api, vendor, "Watched Product")
+        stream = api.vendor.WatchEvents(ev().WatchEventsRequest(), metadata=auth(vendor.key), timeout=60)
+        assert next(iter(stream)).object_type == "product"
+        started = time.monotonic()
+        code = own.stop()
+        assert code == 0
+        # The grace period is 10 s: a watch that held the server open would take all of it.
+        assert time.monotonic() - started < 5, "an open watch held up the shutdown"
+        with pytest.raises(grpc.RpcError) as ended:
+            for _ in stream:
+                pass
+        assert ended.value.code() == grpc.StatusCode.UNAVAILABLE
+        channel.close()
+    finally:
+        own.stop()

@@ -32,6 +32,8 @@ private final class CountingStore: DataStore {
     func waitForEvents(after position: Int64) async throws {
         try await base.waitForEvents(after: position)
     }
+
+    func endEventWaits() { base.endEventWaits() }
 }
 
 /// A response sink that takes `limit` messages and then holds the sender, like a client that

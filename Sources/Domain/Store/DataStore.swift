@@ -37,6 +37,12 @@ public protocol DataStore: Sendable {
     /// Why: a live event stream reads what is there, then waits here instead of polling, and
     /// reads again. A spurious return only costs an empty read, so a store may return early.
     func waitForEvents(after position: Int64) async throws
+    /// Ends every wait for events, current and later, with `unavailable`.
+    ///
+    /// Why: a graceful shutdown lets calls finish, but a live event stream never finishes by
+    /// itself; ending its wait ends the stream at once, and its client resumes after the last
+    /// position it received, on this server when it is back or on another.
+    func endEventWaits()
 }
 
 extension DataStore {
@@ -51,6 +57,9 @@ extension DataStore {
     public func waitForEvents(after position: Int64) async throws {
         try await Task.sleep(for: .seconds(1))
     }
+
+    /// Nothing to end: the waits above end within a second by themselves.
+    public func endEventWaits() {}
 }
 
 /// Every read the domain needs, within one transaction.

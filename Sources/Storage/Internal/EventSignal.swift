@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // UsageFlow — Storage
 
+import Domain
 import Synchronization
 
 /// Wakes the tasks waiting for new events when a write that appended events commits.
@@ -14,6 +15,8 @@ final class EventSignal: Sendable {
     private struct State {
         var lastPosition: Int64 = 0
         var isClosed = false
+        /// Waits end with `unavailable` from now on: the server is shutting down.
+        var isEnded = false
         var nextWaiter: UInt64 = 0
         var waiters: [UInt64: CheckedContinuation<Void, any Error>] = [:]
         /// Waiters cancelled before they were registered, so registering fails at once.
@@ -45,8 +48,23 @@ final class EventSignal: Sendable {
         for waiter in woken { waiter.resume() }
     }
 
+    /// Ends every wait, current and later, with `DomainError.unavailable`.
+    func end() {
+        let woken = state.withLock { state in
+            state.isEnded = true
+            let woken = Array(state.waiters.values)
+            state.waiters.removeAll()
+            return woken
+        }
+        for waiter in woken { waiter.resume(throwing: Self.ended) }
+    }
+
+    private static let ended = DomainError.unavailable(
+        "the server is shutting down; watch again after the last position received")
+
     /// Returns when an event after `position` has committed (at once if one already has), or
-    /// throws `CancellationError` when the calling task is cancelled first.
+    /// throws `CancellationError` when the calling task is cancelled first, and
+    /// `DomainError.unavailable` once waits have been ended.
     func wait(after position: Int64) async throws {
         let id = state.withLock { state in
             state.nextWaiter += 1
@@ -55,9 +73,10 @@ final class EventSignal: Sendable {
         defer { _ = state.withLock { $0.cancelled.remove(id) } }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                enum Outcome { case ready, cancelled, waiting }
+                enum Outcome { case ready, cancelled, ended, waiting }
                 let outcome = state.withLock { state -> Outcome in
                     if state.cancelled.contains(id) { return .cancelled }
+                    if state.isEnded { return .ended }
                     if state.isClosed || state.lastPosition > position { return .ready }
                     state.waiters[id] = continuation
                     return .waiting
@@ -65,6 +84,7 @@ final class EventSignal: Sendable {
                 switch outcome {
                 case .ready: continuation.resume()
                 case .cancelled: continuation.resume(throwing: CancellationError())
+                case .ended: continuation.resume(throwing: Self.ended)
                 case .waiting: break
                 }
             }
