@@ -171,6 +171,8 @@ struct ReconciliationFileOperationsTests {
             try await store.write { [reconciliation] tx in try tx.update(reconciliation) }
             try await store.read { [reconciliation] tx throws in
                 #expect(try tx.reconciliation(id: reconciliation.id) == reconciliation)
+                #expect(try tx.isIdentifierTaken(reconciliation.id), "a new id could repeat a reconciliation's")
+                #expect(try tx.isIdentifierTaken("RC-1234-5678-9013") == false)
                 let first = try tx.reconciliationRows(
                     reconciliationID: reconciliation.id, failedOnly: false, page: PageRequest(size: 2))
                 #expect(first.items == Array(rows.prefix(2)) && first.nextAfter == 11)

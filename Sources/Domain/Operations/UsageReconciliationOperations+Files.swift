@@ -9,7 +9,8 @@ import Synchronization
 /// ```
 /// reconcile   (read every row once: unreadable or too many → invalid, nothing applied)
 ///             → processing → rows applied in batches → completed | completed_with_errors
-/// a restart   processing → failed (the rows stored were applied; the rest were not)
+/// a failure part way, or a restart
+///             processing → failed (the rows stored were applied; the rest were not)
 /// ```
 ///
 /// Why batches: one transaction per batch keeps the store's only writer free for other callers

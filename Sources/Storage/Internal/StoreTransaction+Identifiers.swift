@@ -10,13 +10,13 @@ import Domain
 private let tablesByPrefix: [Substring: [String]] = [
     "VA": ["accounts"], "PA": ["accounts"], "TA": ["resellers", "customers"], "PRD": ["products", "items"],
     "MP": ["marketplaces"], "CRD": ["contracts"], "LST": ["listings"], "AS": ["subscriptions"],
-    "SI": ["service_identities"], "KEY": ["api_keys"],
+    "SI": ["service_identities"], "KEY": ["api_keys"], "RC": ["reconciliations"],
 ]
 
 /// Every table with an `id` column.
 private let tablesWithIDs = [
     "accounts", "api_keys", "products", "items", "marketplaces", "contracts", "listings", "resellers", "customers",
-    "subscriptions", "service_identities",
+    "subscriptions", "service_identities", "reconciliations",
 ]
 
 extension StoreReadTransaction {
