@@ -16,13 +16,13 @@ private typealias RPC = Usageflow_V1_DistributorService
 
 @Suite("DistributorService policies")
 struct DistributorPolicyTests {
-    @Test("every RPC has a policy: distributors only, Get and List read, the rest write")
+    @Test("every RPC has a policy: distributors only, Get, List, Export and Watch read, the rest write")
     func everyRPC() {
         let methods = RPC.schema.methods
-        #expect(methods.count == 36)
+        #expect(methods.count == 45)
         #expect(Set(DistributorService.policies.keys) == Set(methods.map(\.path)))
         for method in methods {
-            let reads = method.name.hasPrefix("Get") || method.name.hasPrefix("List")
+            let reads = ["Get", "List", "Export", "Watch"].contains { method.name.hasPrefix($0) }
             #expect(
                 DistributorService.policies[method.path] == (reads ? .read(.distributor) : .write(.distributor)),
                 "\(method.path)")

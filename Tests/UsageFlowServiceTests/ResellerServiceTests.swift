@@ -14,13 +14,13 @@ private typealias RPC = Usageflow_V1_ResellerService
 
 @Suite("ResellerService policies")
 struct ResellerPolicyTests {
-    @Test("every RPC has a policy: resellers only, Get and List read, the rest write")
+    @Test("every RPC has a policy: resellers only, Get, List, Export and Watch read, the rest write")
     func everyRPC() {
         let methods = RPC.schema.methods
-        #expect(methods.count == 9)
+        #expect(methods.count == 15)
         #expect(Set(ResellerService.policies.keys) == Set(methods.map(\.path)))
         for method in methods {
-            let reads = method.name.hasPrefix("Get") || method.name.hasPrefix("List")
+            let reads = ["Get", "List", "Export", "Watch"].contains { method.name.hasPrefix($0) }
             #expect(
                 ResellerService.policies[method.path] == (reads ? .read(.reseller) : .write(.reseller)),
                 "\(method.path)")

@@ -23,13 +23,13 @@ struct VendorPolicyTests {
     static let reads: Set<String> = [
         "GetProduct", "ListProducts", "GetItem", "ListItems", "ListUnits", "ListContracts", "ListListings",
         "ListSubscriptions", "GetSubscription", "GetUsageFile", "ListUsageFiles", "ListRecords",
-        "DownloadProcessedFile", "DownloadTemplate",
+        "DownloadProcessedFile", "DownloadTemplate", "GetUsageTotals", "ListEvents", "WatchEvents",
     ]
 
-    @Test("every RPC has a policy: vendor keys only, Get, List and Download read, the rest write")
+    @Test("every RPC has a policy: vendor keys only, Get, List, Download and Watch read, the rest write")
     func everyRPC() {
         let methods = RPC.schema.methods
-        #expect(methods.count == 31)
+        #expect(methods.count == 34)
         #expect(Set(VendorService.policies.keys) == Set(methods.map(\.path)))
         for method in methods {
             let expected: Policy = Self.reads.contains(method.name) ? .read(.vendor) : .write(.vendor)

@@ -301,6 +301,11 @@ struct MatrixSnapshot: Equatable, Sendable {
     var serviceIdentities: [ServiceIdentity] = []
     var usageFiles: [UsageFile] = []
     var usageRecords: [UsageRecord] = []
+    /// Every reseller's billing marks, by file, record position and reseller.
+    var resellerBillingMarks: [String: ResellerBillingMark] = [:]
+    /// The newest event's position: every recorded change (a reconciliation, a billing mark, a
+    /// status) appends an event, so a refused call must leave it where it was.
+    var lastEventPosition: Int64 = 0
 
     /// The same, with every key's last-use time cleared: a call the policy admits records its key's
     /// use (at most once a minute), also when the operation then refuses it; a call the policy
@@ -327,6 +332,8 @@ struct MatrixSnapshot: Equatable, Sendable {
         if subscriptions != other.subscriptions { changed.append("subscriptions") }
         if serviceIdentities != other.serviceIdentities { changed.append("service identities") }
         if usageFiles != other.usageFiles { changed.append("usage files") }
+        if resellerBillingMarks != other.resellerBillingMarks { changed.append("reseller billing marks") }
+        if lastEventPosition != other.lastEventPosition { changed.append("events") }
         if usageRecords != other.usageRecords { changed.append("usage records") }
         return changed
     }
@@ -371,8 +378,17 @@ struct MatrixSnapshot: Equatable, Sendable {
             snapshot.subscriptions = try allPages { try tx.subscriptions(SubscriptionFilter(), page: $0) }
             snapshot.usageFiles = try allPages { try tx.usageFiles(UsageFileFilter(), page: $0) }
             for file in snapshot.usageFiles {
-                snapshot.usageRecords += try allPages { try tx.usageRecords(fileID: file.id, status: nil, page: $0) }
+                let records = try allPages { try tx.usageRecords(fileID: file.id, status: nil, page: $0) }
+                snapshot.usageRecords += records
+                for record in records {
+                    for reseller in snapshot.resellers {
+                        let mark = try tx.resellerBillingMark(
+                            fileID: file.id, position: record.position, resellerID: reseller.id)
+                        if let mark { snapshot.resellerBillingMarks["\(file.id)/\(record.position)/\(reseller.id)"] = mark }
+                    }
+                }
             }
+            snapshot.lastEventPosition = try tx.lastEventPosition()
             return snapshot
         }
     }
