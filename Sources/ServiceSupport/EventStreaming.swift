@@ -45,16 +45,19 @@ public struct EventStreaming: Sendable {
         while true {
             try Task.checkCancellation()
             let batch = try await operations.read(query, after: position)
-            guard let last = batch.events.last else {
-                // Caught up: nothing of ours up to the head, so the next event can only come
-                // from a commit after it.
-                try await operations.waitForEvents(after: max(position, batch.head))
-                continue
-            }
             for event in batch.events {
                 try await response.write(Usageflow_V1_Event(event))
             }
-            position = last.position
+            if batch.events.count < query.limit {
+                // Caught up: the batch held every event of ours up to the head of the same
+                // snapshot, so the next one can only come from a later commit. Continuing from
+                // the head also skips the other tenants' events (and, with a type filter, our
+                // other types) up to it, instead of scanning them again after every commit.
+                position = max(batch.events.last?.position ?? position, batch.head)
+                try await operations.waitForEvents(after: position)
+            } else if let last = batch.events.last {
+                position = last.position
+            }
         }
     }
 }
