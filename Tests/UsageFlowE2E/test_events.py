@@ -350,3 +350,43 @@ def test_a_graceful_shutdown_ends_open_watches_at_once_with_unavailable(pki, tmp
         channel.close()
     finally:
         own.stop()
+
+
+def test_cli_watch_resumes_across_a_server_restart_without_gaps_or_repeats(pki, tmp_path):
+    own = support.Server(tmp_path / "server", pki)
+    own.init()
+    own.start()
+    channel = own.channel()
+    process = None
+    try:
+        api = support.Api(channel)
+        _, common, _, _ = uf.pb()
+        vendor = uf.make_account(api, own, common.ROLE_VENDOR, "Restarted Vendor")
+        _, items = uf.make_product(api, vendor, "Restarted Product", items=(("integer", "INT"),))
+        before = list_all(api, "vendor", vendor.key)
+        assert len(before) == 3  # the product, the item created, the item published
+        process = subprocess.Popen(
+            [str(support.binary()), "vendor", "events", "watch", "--json", "--max-events", "5"],
+            env=cli_env(own, {"USAGEFLOW_KEY": vendor.key}), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        time.sleep(1.5)
+        assert own.stop() == 0
+        own.start()
+        channel.close()
+        channel = own.channel()
+        api = support.Api(channel)
+        _, _, req, _ = uf.pb()
+        api.call(api.vendor.EndItemSale, req.IdRequest(id=items[0].id), vendor.key)
+        second = api.call(api.vendor.CreateProduct, req.CreateProductRequest(name="After the restart"), vendor.key)
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        printed = [json.loads(line) for line in out.splitlines()]
+        after = list_all(api, "vendor", vendor.key)
+        assert [int(e["position"]) for e in printed] == [e.position for e in after]
+        assert [e.get("objectId") for e in printed][-2:] == [items[0].id, second.id]
+        assert "resuming after position" in err, err
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+        channel.close()
+        own.stop()
