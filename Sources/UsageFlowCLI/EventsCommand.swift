@@ -148,7 +148,8 @@ enum EventsCommand {
             } catch let error as RPCError where error.code != .unavailable {
                 return ClientRunner.report(error, options: options)
             } catch {
-                Console.error("usageflow: connection lost (\(error)); resuming after position \(request.afterPosition)\n")
+                Console.error(
+                    "usageflow: connection lost (\(error)); resuming after position \(request.afterPosition)\n")
                 try? await Task.sleep(for: .seconds(1))
             }
         }

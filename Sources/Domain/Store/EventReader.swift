@@ -12,7 +12,9 @@ public struct EventFilter: Sendable, Hashable {
     /// Only this object's events.
     public var objectID: String?
 
-    public init(tenantID: String, afterPosition: Int64 = 0, objectTypes: [EventObjectType] = [], objectID: String? = nil) {
+    public init(
+        tenantID: String, afterPosition: Int64 = 0, objectTypes: [EventObjectType] = [], objectID: String? = nil
+    ) {
         self.tenantID = tenantID
         self.afterPosition = afterPosition
         self.objectTypes = objectTypes

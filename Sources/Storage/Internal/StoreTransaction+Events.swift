@@ -55,7 +55,9 @@ extension StoreWriteTransaction {
             return connection.lastInsertRowID
         }
         for tenantID in draft.audience.tenantIDs {
-            try run("INSERT INTO event_audience (tenant_id, position) VALUES (?, ?)", [.text(tenantID), .integer(position)])
+            try run(
+                "INSERT INTO event_audience (tenant_id, position) VALUES (?, ?)",
+                [.text(tenantID), .integer(position)])
         }
         lastEventPosition = position
         return position
@@ -72,7 +74,8 @@ extension StoreWriteTransaction {
     ) throws {
         guard storedCount < history.count else { return }
         for change in history[storedCount...] {
-            try appendEvent(EventDraft(change, objectType: table.eventObjectType, objectID: ownerID, audience: audience(change)))
+            try appendEvent(
+                EventDraft(change, objectType: table.eventObjectType, objectID: ownerID, audience: audience(change)))
         }
     }
 }
