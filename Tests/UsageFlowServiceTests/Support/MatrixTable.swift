@@ -161,6 +161,7 @@ struct MatrixRow: Sendable {
         case Usageflow_V1_VendorService.name: .vendor
         case Usageflow_V1_DistributorService.name: .distributor
         case Usageflow_V1_ResellerService.name: .reseller
+        case Usageflow_V1_ReconciliationService.name: .serviceIdentity
         default: preconditionFailure("no principal kind for service \(method.service)")
         }
     }
