@@ -209,6 +209,47 @@ def test_each_party_sees_its_own_objects_and_nothing_of_another_tenant(api, worl
     assert list_all(api, "distributor", w.distributor2.key, object_id="CRD-00000-00000-00000") == []
 
 
+def test_review_close_and_billing_marks_reach_exactly_their_parties(api, world, tmp_path):
+    w = world
+    from uf_stubs import error_details_pb2, export_pb2  # noqa: F401
+    driver = uf.GrpcDriver(api)
+    heads = {name: head(api, role, key) for name, role, key in (
+        ("vendor", "vendor", w.vendor.key), ("distributor", "distributor", w.distributor.key),
+        ("reseller", "reseller", w.market.reseller_key), ("tier2", "reseller", w.market.tier2_key),
+        ("distributor2", "distributor", w.distributor2.key))}
+    file = driver.create(w.vendor.key, w.qt, w.market.contract, name=uf.unique("billed"))
+    record_id = uf.unique("bill")
+    rows = [row(record_id, w.items[0], w.subscriptions[2], 7, start=at(1, 8), end=at(1, 9))]
+    driver.upload(w.vendor.key, file["id"], write_fixture(tmp_path, "csv", rows))
+    driver.submit(w.vendor.key, file["id"])
+    driver.accept(w.distributor.key, file["id"], note="looks right")
+    marked = api.call(api.reseller.MarkRecordsBilled, export_pb2.MarkRecordsBilledRequest(records=[
+        export_pb2.RecordBillingMark(file_id=file["id"], record_id=record_id, external_billing_id="R-INV-1")]),
+        w.market.reseller_key)
+    assert marked.results[0].status.code == 0, marked
+    driver.close_file(w.distributor.key, file["id"], "D-INV-1", "January")
+
+    def transitions(name, role, key, **filters):
+        return [(e.object_type, getattr(e, "from"), e.to) for e in list_all(api, role, key, after=heads[name],
+                                                                            **filters)]
+
+    distributor = transitions("distributor", "distributor", w.distributor.key, object_id=file["id"])
+    assert distributor == [("usage_file", "ready", "pending"), ("usage_file", "pending", "accepted"),
+                           ("usage_file", "accepted", "closed")]
+    accepted = list_all(api, "distributor", w.distributor.key, after=heads["distributor"], object_id=file["id"])[1]
+    assert (accepted.actor, accepted.reason) == (w.distributor.id, "looks right")
+    vendor = transitions("vendor", "vendor", w.vendor.key, object_types=["usage_file"])
+    assert vendor[0] == ("usage_file", "", "draft") and vendor[-2:] == distributor[-2:]
+    billing = list_all(api, "reseller", w.market.reseller_key, after=heads["reseller"],
+                       object_types=["reseller_billing"])
+    assert [(e.object_id, e.to, e.actor) for e in billing] == [
+        (f"{file['id']}/{record_id}", "billed", w.market.reseller.id)]
+    # The mark is the reseller's own: neither the distributor, the tier-2 reseller nor anyone else sees it.
+    assert "reseller_billing" not in {t for t, _, _ in transitions("distributor", "distributor", w.distributor.key)}
+    assert transitions("tier2", "reseller", w.market.tier2_key) == []
+    assert transitions("distributor2", "distributor", w.distributor2.key) == []
+
+
 @pytest.mark.parametrize("rpc", ["ListEvents", "WatchEvents"])
 def test_bad_requests_get_exact_statuses(api, world, server, rpc):
     w = world
