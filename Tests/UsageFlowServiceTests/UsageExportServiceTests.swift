@@ -3,6 +3,7 @@
 
 import Contracts
 import Domain
+import ProtoWire
 import RPCCore
 import RPCInProcessTransport
 import ServiceSupport
@@ -223,6 +224,27 @@ struct UsageExportServiceTests {
             Set(recordIDs(try await export(request { $0.statuses = [.approved, .rejected] })))
                 == ["ok-1", "ok-2", "no-1", "no-2"])
         await expectRPCError(.notFound) { try await export(request { $0.fileId = preview.id }) }
+    }
+
+    @Test("records encoded straight to bytes decode to the very messages the conversion builds")
+    func wireEncodingMatchesMessages() async throws {
+        _ = try await file("wire", records("w", count: 6, subscriptions: [tier1Subscription, tier2Subscription]))
+        var close = Usageflow_V1_CloseRecordRequest()
+        close.fileId = try await export(request())[0].records[0].record.fileId
+        close.recordId = "w-1"
+        close.externalBillingId = "INV-W1"
+        close.externalBillingNote = "note"
+        _ = try await world.distributor { [close] in try await $0.closeRecord(close) }
+        let operations = UsageExportOperations(environment: world.environment)
+        for tenant in [world.distributorA.tenant, tier1.tenant, tier2.tenant] {
+            let query = try await operations.query(tenant, filter: RecordFilter())
+            let batch = try await operations.batch(query, after: nil, limit: 100)
+            var encoder = ExportWireEncoder()
+            let decoded = try Usageflow_V1_ExportRecordsResponse(
+                serializedBytes: encoder.encode(batch, includingBilling: true))
+            #expect(!decoded.records.isEmpty)
+            #expect(decoded.records == batch.wireRecords(includingBilling: true))
+        }
     }
 
     // MARK: Resume

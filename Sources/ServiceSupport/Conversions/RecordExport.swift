@@ -3,6 +3,7 @@
 
 import Contracts
 import Domain
+import ProtoWire
 import RPCCore
 
 /// `ExportRecords` for every role that has it (distributor and reseller): the request read and
@@ -33,12 +34,14 @@ public enum RecordExport {
         let operations = UsageExportOperations(environment: environment)
         let query = try await operations.query(tenant, filter: filter)
         let includingBilling = if case .reseller = query.scope { true } else { false }
+        var encoder = ExportWireEncoder()
         while true {
             try Task.checkCancellation()
             let batch = try await operations.batch(query, after: position, limit: size)
             guard let last = batch.lastPosition else { return }
             var message = Usageflow_V1_ExportRecordsResponse()
-            message.records = batch.wireRecords(includingBilling: includingBilling)
+            // The records go out already encoded (`ExportWireEncoder`), as the message's raw fields.
+            message.unknownFields = UnknownFields(bytes: encoder.encode(batch, includingBilling: includingBilling))
             message.cursor = ExportCursor.encode(last, binding: binding)
             try await response.write(message)
             guard batch.hasMore else { return }
