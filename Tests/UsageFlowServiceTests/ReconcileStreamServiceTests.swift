@@ -133,6 +133,20 @@ struct ReconcileStreamServiceTests {
         }
         let records = try await world.records(first, as: world.distributorA)
         #expect(records.map(\.status) == [.closed, .closed, .closed])
+
+        // Each close is in the distributor's audit trail, in stream order; the vendor sees none.
+        let distributorID = world.distributorA.tenant.actor
+        let vendorID = world.vendorA.tenant.actor
+        let (seen, unseen) = try await world.environment.store.read { tx in
+            (
+                try tx.events(EventFilter(tenantID: distributorID, objectTypes: [.usageRecord]), limit: 100),
+                try tx.events(EventFilter(tenantID: vendorID, objectTypes: [.usageRecord]), limit: 100)
+            )
+        }
+        #expect(seen.map(\.objectID) == requests.map { "\($0.fileId)/\($0.recordId)" })
+        #expect(seen.allSatisfy { $0.from == "approved" && $0.to == "closed" && $0.actor == distributorID })
+        #expect(seen.first?.reason == "first")
+        #expect(unseen.isEmpty)
         #expect(records.map(\.externalBillingId) == ["INV-1", "INV-3", "INV-5"])
         #expect(records.map(\.externalBillingNote) == ["first", "", ""])
     }
@@ -152,6 +166,10 @@ struct ReconcileStreamServiceTests {
         #expect(again.map(\.externalBillingId) == first.map(\.externalBillingId))
         #expect(again.map(\.closedAt) == first.map(\.closedAt))
         #expect(try await getFile(id) == fileAfterFirst)
+        let events = try await world.environment.store.read { [distributorID = world.distributorA.tenant.actor] tx in
+            try tx.events(EventFilter(tenantID: distributorID, objectTypes: [.usageRecord]), limit: 1000)
+        }
+        #expect(events.count == 40, "a replay records no event")
         #expect(try await world.records(id, as: world.distributorA) == recordsAfterFirst)
     }
 

@@ -112,6 +112,10 @@ extension UsageReconciliationOperations {
             }
         }
 
+        // Applied file by file; the records' events then follow the stream's order, and each
+        // file's own change (and its history event) comes after its records'.
+        var closedIndices: [Int] = []
+        var changedFiles: [UsageFile] = []
         for fileID in fileOrder {
             guard case .success(var file) = files[fileID], let indices = indicesByFile[fileID] else { continue }
             let attempts = try tx.closeUsageRecords(fileID: fileID, indices.map { closes[$0].close }, at: now)
@@ -125,6 +129,7 @@ extension UsageReconciliationOperations {
                 switch attempt {
                 case .closed:
                     closed += 1
+                    closedIndices.append(index)
                     results[index] = .success(
                         StreamClosed(
                             externalBillingID: close.externalBillingID, externalBillingNote: close.note, closedAt: now,
@@ -152,6 +157,13 @@ extension UsageReconciliationOperations {
             if file.counts.approved == 0 && file.status == .accepted {
                 try file.close(at: now, by: tenant.actor, reason: allRecordsClosedReason)
             }
+            changedFiles.append(file)
+        }
+        for index in closedIndices.sorted() {
+            guard case .success(let file) = files[closes[index].fileID] else { continue }
+            try Self.recordClosed(closes[index].close, of: file, at: now, by: tenant.actor, tx: tx)
+        }
+        for file in changedFiles {
             try tx.update(file)
         }
 

@@ -207,6 +207,7 @@ public struct UsageReconciliationOperations: Sendable {
             return record
         }
         try tx.updateReconciliation(of: record)
+        try recordClosed(close, of: file, at: now, by: actor, tx: tx)
         file.counts.approved = max(0, file.counts.approved - 1)
         file.counts.closed += 1
         file.updatedAt = now
@@ -214,6 +215,19 @@ public struct UsageReconciliationOperations: Sendable {
             try file.close(at: now, by: actor, reason: allRecordsClosedReason)
         }
         return record
+    }
+
+    /// Appends the audit event of a record closed now, in the transaction that closes it; replays
+    /// and refusals change nothing and record nothing. The record is named `<file id>/<record id>`,
+    /// and only the file's distributor sees it.
+    static func recordClosed(
+        _ close: Close, of file: UsageFile, at now: Timestamp, by actor: String, tx: any StoreWriter
+    ) throws {
+        try tx.appendEvent(
+            EventDraft(
+                objectType: .usageRecord, objectID: "\(file.id)/\(close.recordID)",
+                from: UsageRecordStatus.approved.rawValue, to: UsageRecordStatus.closed.rawValue, reason: close.note,
+                actor: actor, at: now, audience: .usageRecord(of: file)))
     }
 
     /// Whether `error` concerns one record of a bulk close (its outcome) rather than the call.
