@@ -81,6 +81,13 @@ public final class SQLiteDataStore: DataStore {
         return value
     }
 
+    /// The count of this store's commits, while none is under way; nil when the store keeps no
+    /// cached reads (`cachedReads: 0`), so that caches above it keep nothing either. Exact for the
+    /// reason `read(cachedAs:_:)` is: this store is the only writer of its file.
+    public var readGeneration: UInt64? {
+        cache.capacity > 0 ? database.writeStamp : nil
+    }
+
     /// Runs `body` in a write transaction on the writer thread, committed when it returns and
     /// rolled back when it throws; the closure's own errors come out unchanged.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T) async throws -> T {

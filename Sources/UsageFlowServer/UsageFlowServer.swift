@@ -79,6 +79,7 @@ public final class UsageFlowServer: Sendable {
             environment: environment, policies: policies, publicServices: publicServices,
             clientCertificatesVerified: clientCertificatesVerified))
         router.intercept(with: callLog.principalRecorder)
+        router.intercept(with: ReplyCacheInterceptor(store: environment.store))
         return router
     }
 

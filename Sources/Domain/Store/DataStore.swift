@@ -30,6 +30,14 @@ public protocol DataStore: Sendable {
     func read<Key: Hashable & Sendable, T: Sendable>(
         cachedAs key: Key, _ body: @escaping @Sendable (any StoreReader) throws -> T
     ) async throws -> T
+    /// A number that moves whenever a write commits, or nil when the store cannot tell (another
+    /// process may write its data, a commit is under way, or it keeps no cached values).
+    ///
+    /// Why: a cache above the store (encoded replies) may keep a result made from reads that
+    /// started after the generation was `g`, and serve it again only while the generation is still
+    /// `g`. The same rule as `read(cachedAs:_:)`: only a store that sees every write may answer,
+    /// and the default answers nil, which means "keep nothing".
+    var readGeneration: UInt64? { get }
     /// Returns once an event after `position` may have committed: at once when the store already
     /// knows of one, else when the next write that appends events commits. Throws
     /// `CancellationError` when the caller's task is cancelled meanwhile.
@@ -51,6 +59,9 @@ extension DataStore {
     ) async throws -> T {
         try await read(body)
     }
+
+    /// Nothing may be kept: the store does not know of every write.
+    public var readGeneration: UInt64? { nil }
 
     /// A store that cannot observe commits (one that other processes write) checks again after a
     /// second: late, but never missing an event, since readers continue after their last position.
