@@ -92,12 +92,13 @@ public struct ExportWireEncoder {
 
         output.removeAll(keepingCapacity: true)
         let empty: [UInt8] = []
-        for exported in batch.records {
-            let record = exported.record
+        // By index, and the record borrowed: copying a record retains and releases each of its
+        // strings, which costs more than encoding them.
+        for index in batch.records.indices {
             scratch.removeAll(keepingCapacity: true)
-            Self.encodeRecord(record, into: &scratch)
+            Self.encodeRecord(batch.records[index].record, into: &scratch)
             var billing: [UInt8] = []
-            if includingBilling, let mark = exported.billing {
+            if includingBilling, let mark = batch.records[index].billing {
                 Self.message(15, into: &billing) { body in
                     Self.string(1, mark.resellerID, into: &body)
                     Self.string(2, mark.externalBillingID, into: &body)
@@ -105,9 +106,9 @@ public struct ExportWireEncoder {
                     Self.timestamp(4, mark.billedAt, into: &body)
                 }
             }
-            let file = files[record.fileID] ?? empty
-            let item = record.itemID.flatMap { items[$0] } ?? empty
-            let subscription = record.subscriptionID.flatMap { subscriptions[$0] } ?? empty
+            let file = files[batch.records[index].record.fileID] ?? empty
+            let item = batch.records[index].record.itemID.flatMap { items[$0] } ?? empty
+            let subscription = batch.records[index].record.subscriptionID.flatMap { subscriptions[$0] } ?? empty
             let length = 1 + Self.varintSize(UInt64(scratch.count)) + scratch.count + file.count + item.count
                 + subscription.count + billing.count
             Self.tag(1, 2, into: &output)
@@ -124,7 +125,7 @@ public struct ExportWireEncoder {
     }
 
     /// A `UsageRecord` message's fields, as `Usageflow_V1_UsageRecord.init(_:)` fills them.
-    static func encodeRecord(_ record: UsageRecord, into bytes: inout [UInt8]) {
+    static func encodeRecord(_ record: borrowing UsageRecord, into bytes: inout [UInt8]) {
         string(1, record.fileID, into: &bytes)
         int(2, Int64(record.position), into: &bytes)
         string(3, record.recordID, into: &bytes)

@@ -24,7 +24,6 @@ extension StoreReadTransaction {
     ) throws -> ExportedRecordBatch {
         let limit = max(1, limit)
         var batch = ExportedRecordBatch()
-        batch.records.reserveCapacity(limit)
         let files = try exportFiles(query, from: after?.fileOrder)
         guard !files.isEmpty else { return batch }
         let recordSQL = exportRecordSQL(query)
@@ -53,7 +52,8 @@ extension StoreReadTransaction {
                 }
             }
             if !rows.isEmpty { batch.files[fileID] = file.facts }
-            batch.records += rows
+            // Most batches lie within one file: taking the array whole copies no record.
+            if batch.records.isEmpty { batch.records = rows } else { batch.records += rows }
         }
         if batch.records.count >= limit { batch.hasMore = true }
         try lookUpNamed(in: &batch)
@@ -198,9 +198,10 @@ extension StoreReadTransaction {
     private func lookUpNamed(in batch: inout ExportedRecordBatch) throws {
         var itemIDs: Set<String> = []
         var subscriptionIDs: Set<String> = []
-        for exported in batch.records {
-            if let id = exported.record.itemID { itemIDs.insert(id) }
-            if let id = exported.record.subscriptionID { subscriptionIDs.insert(id) }
+        // By index: a record is read in place, not copied field by field for the loop.
+        for index in batch.records.indices {
+            if let id = batch.records[index].record.itemID { itemIDs.insert(id) }
+            if let id = batch.records[index].record.subscriptionID { subscriptionIDs.insert(id) }
         }
         for id in itemIDs {
             if let item = try item(id: id) { batch.items[id] = item }
