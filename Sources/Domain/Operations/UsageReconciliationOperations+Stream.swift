@@ -159,9 +159,18 @@ extension UsageReconciliationOperations {
             }
             changedFiles.append(file)
         }
-        for index in closedIndices.sorted() {
-            guard case .success(let file) = files[closes[index].fileID] else { continue }
-            try Self.recordClosed(closes[index].close, of: file, at: now, by: tenant.actor, tx: tx)
+        if !closedIndices.isEmpty {
+            var audiences: [String: EventAudience] = [:]
+            var events: [EventDraft] = []
+            events.reserveCapacity(closedIndices.count)
+            for index in closedIndices.sorted() {
+                let item = closes[index]
+                guard case .success(let file) = files[item.fileID] else { continue }
+                let audience = audiences[file.id] ?? EventAudience.usageRecord(of: file)
+                audiences[file.id] = audience
+                events.append(Self.closeEvent(item.close, fileID: file.id, audience: audience, at: now, by: tenant.actor))
+            }
+            try tx.appendCloseEvents(events)
         }
         for file in changedFiles {
             try tx.update(file)

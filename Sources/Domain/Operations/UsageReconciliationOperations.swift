@@ -223,11 +223,17 @@ public struct UsageReconciliationOperations: Sendable {
     static func recordClosed(
         _ close: Close, of file: UsageFile, at now: Timestamp, by actor: String, tx: any StoreWriter
     ) throws {
-        try tx.appendEvent(
-            EventDraft(
-                objectType: .usageRecord, objectID: "\(file.id)/\(close.recordID)",
-                from: UsageRecordStatus.approved.rawValue, to: UsageRecordStatus.closed.rawValue, reason: close.note,
-                actor: actor, at: now, audience: .usageRecord(of: file)))
+        try tx.appendEvent(closeEvent(close, fileID: file.id, audience: .usageRecord(of: file), at: now, by: actor))
+    }
+
+    /// The audit event of one record closed now.
+    static func closeEvent(
+        _ close: Close, fileID: String, audience: EventAudience, at now: Timestamp, by actor: String
+    ) -> EventDraft {
+        EventDraft(
+            objectType: .usageRecord, objectID: "\(fileID)/\(close.recordID)",
+            from: UsageRecordStatus.approved.rawValue, to: UsageRecordStatus.closed.rawValue, reason: close.note,
+            actor: actor, at: now, audience: audience)
     }
 
     /// Whether `error` concerns one record of a bulk close (its outcome) rather than the call.

@@ -35,6 +35,16 @@ public protocol UsageReconciliationWriter: UsageReconciliationReader {
     func closeUsageRecords(
         fileID: String, _ closes: [UsageReconciliationOperations.Close], at time: Timestamp
     ) throws -> [UsageReconciliationOperations.CloseAttempt]
+    /// Appends the audit events of many record closes, in order, as `appendEvent` would one by
+    /// one: a reconciliation stream closes thousands of records per transaction, and a store can
+    /// write their events through prepared statements instead of a lookup per event.
+    func appendCloseEvents(_ drafts: [EventDraft]) throws
+}
+
+extension UsageReconciliationWriter where Self: EventWriter {
+    public func appendCloseEvents(_ drafts: [EventDraft]) throws {
+        for draft in drafts { try appendEvent(draft) }
+    }
 }
 
 extension UsageReconciliationWriter {

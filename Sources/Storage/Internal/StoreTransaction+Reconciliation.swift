@@ -90,6 +90,37 @@ extension StoreWriteTransaction {
         }
     }
 
+    /// The same rows `appendEvent` writes, through two prepared statements for the whole list.
+    func appendCloseEvents(_ drafts: [EventDraft]) throws {
+        guard !drafts.isEmpty else { return }
+        let last: Int64 = try perform { connection in
+            let event = try connection.prepareStatement(
+                "INSERT INTO events (object_type, object_id, from_status, to_status, reason, actor, at) "
+                    + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            let audience = try connection.prepareStatement(
+                "INSERT INTO event_audience (tenant_id, position) VALUES (?1, ?2)")
+            var position: Int64 = 0
+            for draft in drafts {
+                try event.bind(1, draft.objectType.rawValue)
+                try event.bind(2, draft.objectID)
+                try event.bind(3, draft.from)
+                try event.bind(4, draft.to)
+                try event.bind(5, draft.reason)
+                try event.bind(6, draft.actor)
+                try event.bind(7, draft.at.microsecondsSinceEpoch)
+                try event.execute()
+                position = connection.lastInsertRowID
+                for tenantID in draft.audience.tenantIDs {
+                    try audience.bind(1, tenantID)
+                    try audience.bind(2, position)
+                    try audience.execute()
+                }
+            }
+            return position
+        }
+        lastEventPosition = last
+    }
+
     func updateReconciliation(of record: UsageRecord) throws {
         guard let file = try fileKeys(record.fileID) else { throw DomainError.notFound("usage file", record.fileID) }
         let changed = try run(
