@@ -8,7 +8,8 @@
 #       registered as the distributor's service identity; FILES files of PER_FILE records each
 #       (UploadRecords), submitted and accepted → OUT/ids.json, and OUT/closes.csv: one close per
 #       record, round robin over the files, billing id INV-<record id>
-#   setup.py OUT raw DB                  OUT/raw-closes.tsv: the same closes as row keys for raw_update.c
+#   setup.py OUT raw DB                  OUT/raw-closes.tsv: the same closes as row keys for raw_update.c,
+#                                        with each close's event object id and audience
 #   setup.py OUT check DB N              every record closed with its billing id, every file closed
 #                                        with counts that agree (prints "check: ok …")
 import datetime as dt
@@ -108,14 +109,14 @@ def record_id(file_index: int, n: int) -> str:
 def raw(out: Path, db: str):
     """The closes of closes.csv as (file_seq, product_seq, record_id, billing_id) rows."""
     with sqlite3.connect(db) as connection:
-        keys = {file_id: (seq, product_seq) for file_id, seq, product_seq in connection.execute(
-            "SELECT f.id, f.seq, p.seq FROM usage_files f JOIN products p ON p.id = f.product_id")}
+        keys = {file_id: (seq, product_seq, distributor) for file_id, seq, product_seq, distributor in connection.execute(
+            "SELECT f.id, f.seq, p.seq, f.distributor_id FROM usage_files f JOIN products p ON p.id = f.product_id")}
     with open(out / "closes.csv") as closes, open(out / "raw-closes.tsv", "w") as rows:
         next(closes)
         for line in closes:
             file_id, record, billing = line.rstrip("\n").split(",")
-            seq, product_seq = keys[file_id]
-            rows.write(f"{seq}\t{product_seq}\t{record}\t{billing}\n")
+            seq, product_seq, distributor = keys[file_id]
+            rows.write(f"{seq}\t{product_seq}\t{record}\t{billing}\t{file_id}/{record}\t{distributor}\n")
 
 
 def check(out: Path, db: str, n: int):
