@@ -95,7 +95,9 @@ public struct AuthenticationInterceptor: ServerInterceptor {
         if let use { await record(use) }
         var call = call
         call.context.values[PrincipalKey.self] = principal
-        call.context.values[CredentialCacheKey.self] = cache
+        // Only writes revoke credentials; reads skip the second context value (a dictionary
+        // insertion on every call).
+        if policy.access == .write { call.context.values[CredentialCacheKey.self] = cache }
         return try await next(call)
     }
 
@@ -116,11 +118,17 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     /// The caller's principal (nil when it sent no credential) and, for an API key, the use to
     /// record if the call is admitted; or UNAUTHENTICATED for a bad credential.
     private func authenticate(_ context: ServerContext) async throws -> (Principal?, KeyUse?) {
-        let headers = context.requestMetadata.filter { $0.key == "authorization" }
-        if headers.count > 1 {
-            throw AuthorizationError.unauthenticated("send one authorization header, not \(headers.count)")
+        // One pass, no array: this runs on every call.
+        var header: Metadata.Element?
+        var count = 0
+        for entry in context.requestMetadata where entry.key == "authorization" {
+            count += 1
+            if header == nil { header = entry }
         }
-        if let header = headers.first {
+        if count > 1 {
+            throw AuthorizationError.unauthenticated("send one authorization header, not \(count)")
+        }
+        if let header {
             guard case .string(let value) = header.value else {
                 throw AuthorizationError.unauthenticated(Self.malformedKeyMessage)
             }
@@ -141,10 +149,19 @@ public struct AuthenticationInterceptor: ServerInterceptor {
         let clock = operations.environment.clock
         let now = clock.now()
         let authenticated: CredentialOperations.AuthenticatedKey
-        if let cached = cache.key(token.keyID, now: now) {
-            // The cached hash is the stored one: a wrong secret fails here without a read.
-            guard token.matches(cached.key, using: operations.hashing) else {
-                throw AuthorizationError.unauthenticated(Self.invalidKeyMessage)
+        if let (cached, verifiedSecret) = cache.keyEntry(token.keyID, now: now) {
+            let secret = Array(token.secret.utf8)
+            if let verifiedSecret, operations.hashing.constantTimeEquals(secret, verifiedSecret) {
+                // The same secret already matched this cached hash: equal bytes need no SHA-256.
+                guard cached.key.id == token.keyID, !cached.key.isRevoked else {
+                    throw AuthorizationError.unauthenticated(Self.invalidKeyMessage)
+                }
+            } else {
+                // The cached hash is the stored one: a wrong secret fails here without a read.
+                guard token.matches(cached.key, using: operations.hashing) else {
+                    throw AuthorizationError.unauthenticated(Self.invalidKeyMessage)
+                }
+                cache.verified(secret, for: token.keyID)
             }
             authenticated = cached
         } else {

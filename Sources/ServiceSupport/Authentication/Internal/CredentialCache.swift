@@ -21,6 +21,10 @@ final class CredentialCache: Sendable {
         var cachedAt: Timestamp
         /// The last-use time written (or read) most recently.
         var lastUsedAt: Timestamp?
+        /// The secret that last matched the stored hash, so the same secret again needs no
+        /// SHA-256: a byte comparison proves it as well. It lives no longer than the entry, and the
+        /// connection's header table holds the same bytes anyway.
+        var verifiedSecret: [UInt8]?
     }
 
     struct IdentityEntry {
@@ -54,14 +58,26 @@ final class CredentialCache: Sendable {
     // MARK: API keys
 
     func key(_ id: String, now: Timestamp) -> CredentialOperations.AuthenticatedKey? {
+        keyEntry(id, now: now)?.key
+    }
+
+    /// The cached key and the secret last verified against it, if still fresh.
+    func keyEntry(
+        _ id: String, now: Timestamp
+    ) -> (key: CredentialOperations.AuthenticatedKey, verifiedSecret: [UInt8]?)? {
         state.withLock { state in
             guard let entry = state.keys[id] else { return nil }
             guard isFresh(entry.cachedAt, now: now) else {
                 state.keys[id] = nil
                 return nil
             }
-            return entry.key
+            return (entry.key, entry.verifiedSecret)
         }
+    }
+
+    /// Remembers `secret` as verified against the cached key `id` (it matched the stored hash).
+    func verified(_ secret: [UInt8], for id: String) {
+        state.withLock { $0.keys[id]?.verifiedSecret = secret }
     }
 
     func insert(_ key: CredentialOperations.AuthenticatedKey, generation: UInt64, now: Timestamp) {
