@@ -196,6 +196,36 @@ struct ReplyCacheTests {
         }
     }
 
+    @Test("behind the real authentication, a kept reply still needs the key's exact secret on every call")
+    func authenticationStillDecides() async throws {
+        try await AuthWorld.with { world in
+            var router = world.router()
+            let cache = ReplyCache()
+            router.intercept(with: ReplyCacheInterceptor(store: world.store, methods: [AuthProbe.whoami], cache: cache))
+            try await world.withClients(router: router) { clients in
+                let good = bearer(world.vendorKey).metadata
+                // The first call reads the key; the second proves the secret by its hash and
+                // remembers it; the third compares bytes and is served from the reply cache.
+                for _ in 0..<3 {
+                    let seen = try await clients.whoami(metadata: good)
+                    #expect(seen.hasPrefix("vendor"))
+                }
+                #expect(cache.usage.entries == 1)
+                let token = world.vendorKey.token
+                var forgedSecret = Array(token.secret.utf8)
+                forgedSecret[0] = forgedSecret[0] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+                let forged = bearer(token.keyID + "." + String(decoding: forgedSecret, as: UTF8.self)).metadata
+                await expectRPCError(.unauthenticated) { try await clients.whoami(metadata: forged) }
+                await expectRPCError(.unauthenticated) { try await clients.whoami(metadata: [:]) }
+                let again = try await clients.whoami(metadata: good)
+                #expect(again.hasPrefix("vendor"))
+                // Another key of another tenant never gets the vendor's kept reply.
+                let other = try await clients.whoami(metadata: bearer(world.distributorKey).metadata)
+                #expect(other.hasPrefix("distributor"))
+            }
+        }
+    }
+
     @Test("the cache stays within its entries and bytes, and a newer generation drops older replies")
     func memoryBound() {
         let cache = ReplyCache(maxEntries: 3, maxBytes: 4_000)
