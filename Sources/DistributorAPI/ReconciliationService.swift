@@ -11,7 +11,8 @@ import WellKnownTypes
 /// The reconciliation stream for a distributor's billing system, authenticated by its service
 /// identity: closes in, one result per close out, in order.
 ///
-/// Three tasks form a pipeline, so reading, committing and answering overlap:
+/// Three tasks form a pipeline, so reading, committing and answering overlap (the reader and the
+/// sender are child tasks of the handler's):
 /// - the reader takes requests off the stream into a bounded queue;
 /// - the committer (the handler's own task) takes everything waiting, up to
 ///   `UsageReconciliationOperations.maximumStreamGroup`, applies it in one write transaction and
@@ -48,53 +49,59 @@ extension ReconciliationService: Usageflow_V1_ReconciliationService_StreamingSer
         let incoming = ReconcileQueue<UsageReconciliationOperations.StreamClose>(capacity: requestCapacity)
         let committed = ReconcileQueue<[UsageReconciliationOperations.StreamOutcome]>(capacity: groupCapacity)
 
-        // Unstructured, because a reader waiting for the client's next message does not observe
-        // cancellation: a task group would keep the handler (and the call's status) waiting for
-        // it when the stream fails. It ends when the client finishes or the call is torn down.
-        _ = Task {
-            do {
-                for try await request in requests {
-                    let close = UsageReconciliationOperations.StreamClose(
-                        fileID: request.fileId,
-                        close: UsageReconciliationOperations.Close(
-                            recordID: request.recordId, externalBillingID: request.externalBillingId,
-                            note: request.externalBillingNote))
-                    guard await incoming.push(close) else { return }
+        // The reader is a child task of its own group: once the stream is answered (or has failed)
+        // it is cancelled, which ends a wait for a next request the client may never send.
+        try await withThrowingTaskGroup(of: Void.self) { readers in
+            readers.addTask {
+                do {
+                    for try await request in requests {
+                        let close = UsageReconciliationOperations.StreamClose(
+                            fileID: request.fileId,
+                            close: UsageReconciliationOperations.Close(
+                                recordID: request.recordId, externalBillingID: request.externalBillingId,
+                                note: request.externalBillingNote))
+                        guard await incoming.push(close) else { return }
+                    }
+                    incoming.finish()
+                } catch {
+                    incoming.finish(throwing: error)
                 }
-                incoming.finish()
-            } catch {
-                incoming.finish(throwing: error)
             }
-        }
-        let sender = Task {
-            do {
-                while let groups = try await committed.take(upTo: 1) {
-                    for outcome in groups.joined() {
-                        try await response.write(Self.response(outcome))
+            defer { readers.cancelAll() }
+            try await withThrowingTaskGroup(of: Void.self) { senders in
+                senders.addTask {
+                    do {
+                        while let groups = try await committed.take(upTo: 1) {
+                            for outcome in groups.joined() {
+                                try await response.write(Self.response(outcome))
+                            }
+                        }
+                    } catch {
+                        committed.close()
+                        throw error
                     }
                 }
-            } catch {
-                committed.close()
-                throw error
+                // Whatever ends the stream, a reader still waiting for room stops reading.
+                defer { incoming.close() }
+                do {
+                    while let group = try await incoming.take(
+                        upTo: UsageReconciliationOperations.maximumStreamGroup)
+                    {
+                        let outcomes = try await operations.closeGroup(tenant, group)
+                        guard await committed.push(outcomes) else { break }
+                    }
+                    committed.finish()
+                } catch {
+                    // The groups committed before the failure are still answered, then the
+                    // status ends the stream.
+                    committed.finish(throwing: error)
+                    _ = try? await senders.next()
+                    throw error
+                }
+                // The sender's failure (the client stopped reading, or went away) is the stream's.
+                try await senders.next()
             }
         }
-
-        // Whatever ends the stream, a reader still waiting for room stops reading.
-        defer { incoming.close() }
-        do {
-            while let group = try await incoming.take(upTo: UsageReconciliationOperations.maximumStreamGroup) {
-                let outcomes = try await operations.closeGroup(tenant, group)
-                guard await committed.push(outcomes) else { break }
-            }
-            committed.finish()
-        } catch {
-            // The groups committed before the failure are still answered, then the status ends it.
-            committed.finish(throwing: error)
-            _ = await sender.result
-            throw error
-        }
-        // The sender's failure (the client stopped reading, or went away) is the stream's.
-        try await sender.value
     }
 
     /// One close's result as the wire gives it: the status a single close would have answered,
