@@ -58,7 +58,7 @@ struct EventStoreTests {
     func updateRecordsNewEntries() async throws {
         try await withWorld { store in
             let before = try await store.read { try $0.lastEventPosition() }
-            try await store.write { tx in
+            _ = try await store.write { tx in
                 var subscription = World.subscription
                 try subscription.suspend(at: World.time(70), by: World.distributor.id, reason: "overdue")
                 try tx.update(subscription)
@@ -77,7 +77,7 @@ struct EventStoreTests {
         try await withWorld { store in
             let start = try await store.read { try $0.lastEventPosition() }
             for environment in [UsageEnvironment.production, .preview] {
-                try await store.write { tx in
+                _ = try await store.write { tx in
                     var file = UsageFixtures.file(environment == .production ? 1 : 2, environment: environment)
                     try tx.insert(file)
                     for (to, actor) in [
@@ -125,7 +125,7 @@ struct EventStoreTests {
         try await withWorld { store in
             let start = try await store.read { try $0.lastEventPosition() }
             await #expect(throws: TestFailure(reason: "no")) {
-                try await store.write { tx in
+                _ = try await store.write { tx in
                     try tx.appendEvent(draft("UF-1/r1", to: "closed", audience: EventAudience(World.distributor.id)))
                     throw TestFailure(reason: "no")
                 }
@@ -158,11 +158,11 @@ struct EventStoreTests {
                 await woken.set()
             }
             // A write without events wakes nobody…
-            try await store.write { tx in try tx.insert(Unit(name: "TB", description: "", vendorID: World.vendor.id)) }
+            _ = try await store.write { tx in try tx.insert(Unit(name: "TB", description: "", vendorID: World.vendor.id)) }
             try await Task.sleep(for: .milliseconds(100))
             #expect(await woken.value == false)
             // …one with events does.
-            try await store.write { tx in
+            _ = try await store.write { tx in
                 try tx.appendEvent(draft("UF-1/r1", to: "closed", audience: EventAudience(World.distributor.id)))
             }
             try await waiter.value
@@ -180,7 +180,7 @@ struct EventStoreTests {
             #expect(current?.message.contains("shutting down") == true)
             _ = await expectDomainError(.unavailable) { try await store.waitForEvents(after: head) }
             // Reads and writes go on: only the waits end.
-            try await store.write { tx in
+            _ = try await store.write { tx in
                 try tx.appendEvent(draft("UF-1/r1", to: "closed", audience: EventAudience(World.distributor.id)))
             }
         }
