@@ -30,12 +30,6 @@ public struct ReplyCacheInterceptor: ServerInterceptor {
         Usageflow_V1_VendorService.GetItem.schema, Usageflow_V1_VendorService.ListItems.schema,
     ]
 
-    /// A method by its two names: looked up without building its path on every call.
-    private struct MethodName: Hashable {
-        let service: String
-        let name: String
-    }
-
     public let store: any DataStore
     public let cache: ReplyCache
     /// The cacheable methods, each with its path (built once, for the cache's keys).
@@ -53,14 +47,14 @@ public struct ReplyCacheInterceptor: ServerInterceptor {
         self.store = store
         self.cache = cache
         self.methods = Dictionary(
-            methods.map { (MethodName(service: $0.service, name: $0.name), $0.path) }, uniquingKeysWith: { a, _ in a })
+            methods.map { (MethodName($0), $0.path) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func intercept(
         _ call: ServerCall, next: @Sendable (ServerCall) async throws -> Metadata
     ) async throws -> Metadata {
         let method = call.context.method
-        guard let path = methods[MethodName(service: method.service, name: method.name)],
+        guard let path = methods[MethodName(method)],
             let tenant = call.context.principal?.tenant,
             let generation = store.readGeneration
         else { return try await next(call) }

@@ -41,6 +41,8 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     public let clientCertificatesVerified: Bool
     private let operations: CredentialOperations
     private let cache: CredentialCache
+    /// `policies` by method names, each with its path: found on every call without building the path.
+    private let policiesByName: [MethodName: (path: String, policy: Policy)]
 
     /// - Parameters:
     ///   - environment: the store and clock credentials are checked against.
@@ -62,6 +64,11 @@ public struct AuthenticationInterceptor: ServerInterceptor {
         lastUseInterval: Duration = .seconds(60)
     ) {
         self.policies = policies
+        var policiesByName: [MethodName: (path: String, policy: Policy)] = [:]
+        for (path, policy) in policies {
+            if let name = MethodName(path: path) { policiesByName[name] = (path, policy) }
+        }
+        self.policiesByName = policiesByName
         self.publicServices = publicServices
         self.clientCertificatesVerified = clientCertificatesVerified
         self.operations = CredentialOperations(environment: environment, hashing: hashing)
@@ -86,12 +93,12 @@ public struct AuthenticationInterceptor: ServerInterceptor {
     ) async throws -> Metadata {
         let method = call.context.method
         if publicServices.contains(method.service) { return try await next(call) }
-        guard let policy = policies[method.path] else {
+        guard let (path, policy) = policiesByName[MethodName(method)] else {
             throw AuthorizationError.permissionDenied(
                 "\(method.path) has no access policy; it is closed to every caller")
         }
         let (principal, use) = try await authenticate(call.context)
-        try policy.authorize(principal, method: method.path)
+        try policy.authorize(principal, method: path)
         if let use { await record(use) }
         var call = call
         call.context.values[PrincipalKey.self] = principal
