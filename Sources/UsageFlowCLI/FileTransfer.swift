@@ -17,10 +17,27 @@ enum FileTransfer {
     /// message limit, small enough that the progress display moves.
     static let chunkSize = 256 * 1024
 
-    /// Sends the file at `path` after a header naming the file and format; prints the processed
-    /// file the server answers and a summary line. Returns the exit status.
+    /// Sends the file at `path` after a header naming the usage file and format; prints the
+    /// processed file the server answers and a summary line. Returns the exit status.
     static func upload(
         fileID: String, path: String, format: String, invocation: ClientInvocation, showProgress: Bool?
+    ) async -> Int32 {
+        await send(fileID: fileID, path: path, format: format, invocation: invocation, showProgress: showProgress) {
+            file, progress, _ in
+            progress.finish(records: counts(file)?.uploaded, status: statusName(file) ?? "done")
+            Console.out(ClientRunner.render(file, json: invocation.options.json))
+            return 0
+        }
+    }
+
+    /// Sends the file at `path` to a client-streaming upload RPC (`invocation`'s method: a
+    /// `header` with `file_id` and `format`, then `chunk` bytes), with the progress display; then
+    /// hands the decoded reply, the progress display and the still open connection (for follow-up
+    /// calls) to `answered`, whose result is the exit status. A refusal or a broken transfer is
+    /// reported here.
+    static func send(
+        fileID: String, path: String, format: String, invocation: ClientInvocation, showProgress: Bool?,
+        answered: (DynamicMessage, inout UploadProgress, HTTP2ClientTransport) async -> Int32
     ) async -> Int32 {
         let options = invocation.options
         let method = invocation.method
@@ -88,13 +105,11 @@ enum FileTransfer {
             return ClientRunner.report(error, options: options)
         }
 
-        guard let reply, let file = try? DynamicMessage(schema: method.output, serializedBytes: reply) else {
+        guard let reply, let answer = try? DynamicMessage(schema: method.output, serializedBytes: reply) else {
             Console.error("error: INTERNAL: the server's reply is not a \(method.output.fullName)\n")
             return 1
         }
-        progress.finish(records: counts(file)?.uploaded, status: statusName(file) ?? "done")
-        Console.out(ClientRunner.render(file, json: options.json))
-        return 0
+        return await answered(answer, &progress, transport)
     }
 
     /// Calls a server-streaming download RPC and writes the pieces to `out` (`-` for standard

@@ -78,66 +78,18 @@ enum ReconcileCommand {
         showProgress: Bool?
     ) async -> Int32 {
         let options = invocation.options
-        let method = invocation.method
-        var header = DynamicMessage(schema: method.input)
-        do {
-            try header.set(path: "header.file_id", text: usageFileID)
-            try header.set(path: "header.format", text: format)
-        } catch {
-            Console.error("usageflow: \(error.message)\n")
-            return 2
+        return await FileTransfer.send(
+            fileID: usageFileID, path: path, format: format, invocation: invocation, showProgress: showProgress
+        ) { reconciliation, progress, transport in
+            await report(reconciliation, progress: &progress, transport: transport, rowsMethod: rowsMethod, options: options)
         }
-        guard let chunkField = method.input.field(named: "chunk") else {
-            Console.error("error: \(method.input.fullName) has no chunk field\n")
-            return 1
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            Console.error("usageflow: cannot read \(path): \(String(cString: strerror(errno)))\n")
-            return 2
-        }
-        defer { close(fd) }
-        var info = stat()
-        let total: Int? = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
-        if options.dryRun {
-            Console.out((try? header.jsonString(options: JSONEncodingOptions(pretty: true))) ?? "{}")
-            let size = total.map(UploadProgress.size) ?? "the file's bytes"
-            Console.out("\n(then \(size) in chunks of at most \(UploadProgress.size(FileTransfer.chunkSize)))\n")
-            return 0
-        }
+    }
 
-        guard let transport = await ClientRunner.connect(options) else { return 1 }
-        defer { transport.close() }
-        let interactive = showProgress ?? (isatty(2) == 1)
-        var progress = UploadProgress(total: total, interactive: interactive) { Console.error($0) }
-        let reconciliation: DynamicMessage
-        do {
-            let call = try await transport.openCall(
-                path: method.path, metadata: ClientRunner.metadata(options), timeout: options.timeout)
-            try await call.send(header.serializedBytes())
-            var buffer = [UInt8](repeating: 0, count: FileTransfer.chunkSize)
-            while true {
-                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    let reason = String(cString: strerror(errno))
-                    call.cancel()
-                    Console.error("\nerror: reading \(path) failed: \(reason); the upload was cancelled\n")
-                    return 1
-                }
-                if count == 0 { break }
-                var message = DynamicMessage(schema: method.input)
-                try message.set(chunkField, to: .bytes(Array(buffer[0..<count])))
-                try await call.send(message.serializedBytes())
-                progress.advance(by: count)
-            }
-            try await call.finishSending()
-            progress.finishSending()
-            reconciliation = try await reply(from: call, as: method)
-        } catch {
-            if interactive { Console.error("\n") }
-            return ClientRunner.report(error, options: options)
-        }
+    /// Prints the reconciliation and its failed rows; returns the exit status.
+    private static func report(
+        _ reconciliation: DynamicMessage, progress: inout UploadProgress, transport: HTTP2ClientTransport,
+        rowsMethod: DynamicMethod, options: ClientOptions
+    ) async -> Int32 {
         let counts = reconciliation["counts"]?.messageValue
         let failedCount = counts?["failed"]?.integerValue ?? 0
         let status = statusName(reconciliation) ?? "done"
