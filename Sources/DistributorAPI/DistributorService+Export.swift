@@ -44,7 +44,8 @@ extension DistributorService {
         let operations = UsageExportOperations(environment: environment)
         let (file, query) = try await operations.fileQuery(tenant, fileID: request.fileId)
         let writer = try UsageExportWriter.usageFile(file, format: format)
-        var chunks = ExportChunks(name: "\(file.id)-export.\(format.rawValue)", format: format, response: response)
+        var chunks = DownloadChunks(
+            name: "\(file.id)-export.\(format.rawValue)", contentType: format.contentType, response: response)
         var position: ExportedRecord.Position?
         while true {
             try Task.checkCancellation()
@@ -55,40 +56,5 @@ extension DistributorService {
             position = last
         }
         try await chunks.send(writer.finish(), last: true)
-    }
-}
-
-/// Sends a download as `FileChunk` messages: the first names the file and its media type, and no
-/// chunk is larger than `maximumChunkSize`, well under the 4 MiB message limit of gRPC clients.
-struct ExportChunks {
-    static let maximumChunkSize = 256 * 1024
-
-    let name: String
-    let format: UsageFileFormat
-    let response: ResponseWriter<Usageflow_V1_FileChunk>
-    private var sentFirst = false
-
-    init(name: String, format: UsageFileFormat, response: ResponseWriter<Usageflow_V1_FileChunk>) {
-        self.name = name
-        self.format = format
-        self.response = response
-    }
-
-    /// Sends `bytes` in chunks; with `last`, sends the first chunk even when there are no bytes,
-    /// so every download names its file.
-    mutating func send(_ bytes: [UInt8], last: Bool = false) async throws {
-        var start = 0
-        while start < bytes.count || (last && !sentFirst) {
-            let end = min(start + Self.maximumChunkSize, bytes.count)
-            var chunk = Usageflow_V1_FileChunk()
-            if !sentFirst {
-                chunk.fileName = name
-                chunk.contentType = format.contentType
-                sentFirst = true
-            }
-            chunk.data = Array(bytes[start..<end])
-            try await response.write(chunk)
-            start = end
-        }
     }
 }

@@ -257,7 +257,8 @@ extension VendorService {
         }
         let categories = try await files.categories(tenant, id: file.id)
         let writer = try UsageFileWriter.processedFile(file, categories: categories, format: format)
-        var chunks = DownloadChunks(name: "\(file.id)-processed.\(format.rawValue)", format: format, response: response)
+        var chunks = DownloadChunks(
+            name: "\(file.id)-processed.\(format.rawValue)", contentType: format.contentType, response: response)
         var page = PageRequest(size: Limits.maxPageSize)
         while true {
             let records = try await files.records(tenant, id: file.id, page: page)
@@ -286,7 +287,8 @@ extension VendorService {
         try validation.check()
         let product = try await CatalogueOperations(environment: environment).getProduct(tenant, id: request.productId)
         let bytes = try UsageFileWriter.template(for: product, format: format)
-        var chunks = DownloadChunks(name: "\(product.id)-template.\(format.rawValue)", format: format, response: response)
+        var chunks = DownloadChunks(
+            name: "\(product.id)-template.\(format.rawValue)", contentType: format.contentType, response: response)
         try await chunks.send(bytes, last: true)
     }
 

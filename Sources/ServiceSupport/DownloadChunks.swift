@@ -1,36 +1,35 @@
 // SPDX-License-Identifier: Apache-2.0
-// UsageFlow — VendorAPI
+// UsageFlow — ServiceSupport
 
 import Contracts
 import RPCCore
-import UsageIngest
 
 /// Sends a download as `FileChunk` messages: the first names the file and its media type, and no
 /// chunk is larger than `maximumChunkSize`, well under the 4 MiB message limit of gRPC clients.
-struct DownloadChunks {
-    static let maximumChunkSize = 256 * 1024
+public struct DownloadChunks {
+    public static let maximumChunkSize = 256 * 1024
 
-    let name: String
-    let format: UsageFileFormat
+    public let name: String
+    public let contentType: String
     let response: ResponseWriter<Usageflow_V1_FileChunk>
     private var sentFirst = false
 
-    init(name: String, format: UsageFileFormat, response: ResponseWriter<Usageflow_V1_FileChunk>) {
+    public init(name: String, contentType: String, response: ResponseWriter<Usageflow_V1_FileChunk>) {
         self.name = name
-        self.format = format
+        self.contentType = contentType
         self.response = response
     }
 
     /// Sends `bytes` in chunks; with `last`, sends the first chunk even when there are no bytes,
     /// so every download names its file.
-    mutating func send(_ bytes: [UInt8], last: Bool = false) async throws {
+    public mutating func send(_ bytes: [UInt8], last: Bool = false) async throws {
         var start = 0
         while start < bytes.count || (last && !sentFirst) {
             let end = min(start + Self.maximumChunkSize, bytes.count)
             var chunk = Usageflow_V1_FileChunk()
             if !sentFirst {
                 chunk.fileName = name
-                chunk.contentType = format.contentType
+                chunk.contentType = contentType
                 sentFirst = true
             }
             chunk.data = Array(bytes[start..<end])
