@@ -89,51 +89,53 @@ public struct ReplyCacheInterceptor: ServerInterceptor {
     }
 }
 
-/// Requests already read from the transport, handed out again before the rest.
-private final class ReplayedRequests: ServerRequestSource {
-    private let pending: Mutex<[[UInt8]]>
-    private let rest: any ServerRequestSource
+extension ReplyCacheInterceptor {
+    /// Requests already read from the transport, handed out again before the rest.
+    fileprivate final class ReplayedRequests: ServerRequestSource {
+        private let pending: Mutex<[[UInt8]]>
+        private let rest: any ServerRequestSource
 
-    init(_ requests: [[UInt8]], then rest: any ServerRequestSource) {
-        self.pending = Mutex(requests.reversed())
-        self.rest = rest
-    }
+        init(_ requests: [[UInt8]], then rest: any ServerRequestSource) {
+            self.pending = Mutex(requests.reversed())
+            self.rest = rest
+        }
 
-    nonisolated(nonsending) func next() async throws -> [UInt8]? {
-        if let request = pending.withLock({ $0.popLast() }) { return request }
-        return try await rest.next()
-    }
-}
-
-/// Passes every reply on and remembers whether the call sent exactly one message and nothing else.
-private final class RecordingSink: ServerResponseSink {
-    private struct Record {
-        var replies: [[UInt8]] = []
-        var sentMetadata = false
-    }
-
-    private let sink: any ServerResponseSink
-    private let record = Mutex(Record())
-
-    init(_ sink: any ServerResponseSink) { self.sink = sink }
-
-    /// The one message sent, when the call sent one and no initial metadata.
-    var onlyReply: [UInt8]? {
-        record.withLock { record in
-            record.sentMetadata || record.replies.count != 1 ? nil : record.replies[0]
+        nonisolated(nonsending) func next() async throws -> [UInt8]? {
+            if let request = pending.withLock({ $0.popLast() }) { return request }
+            return try await rest.next()
         }
     }
 
-    nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
-        record.withLock { $0.sentMetadata = true }
-        try await sink.sendInitialMetadata(metadata)
-    }
-
-    nonisolated(nonsending) func send(_ message: [UInt8]) async throws {
-        record.withLock { record in
-            // A second message makes the call unkeepable; holding more than two is pointless.
-            if record.replies.count < 2 { record.replies.append(message) }
+    /// Passes every reply on and remembers whether the call sent exactly one message and nothing else.
+    fileprivate final class RecordingSink: ServerResponseSink {
+        private struct Record {
+            var replies: [[UInt8]] = []
+            var sentMetadata = false
         }
-        try await sink.send(message)
+
+        private let sink: any ServerResponseSink
+        private let record = Mutex(Record())
+
+        init(_ sink: any ServerResponseSink) { self.sink = sink }
+
+        /// The one message sent, when the call sent one and no initial metadata.
+        var onlyReply: [UInt8]? {
+            record.withLock { record in
+                record.sentMetadata || record.replies.count != 1 ? nil : record.replies[0]
+            }
+        }
+
+        nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
+            record.withLock { $0.sentMetadata = true }
+            try await sink.sendInitialMetadata(metadata)
+        }
+
+        nonisolated(nonsending) func send(_ message: [UInt8]) async throws {
+            record.withLock { record in
+                // A second message makes the call unkeepable; holding more than two is pointless.
+                if record.replies.count < 2 { record.replies.append(message) }
+            }
+            try await sink.send(message)
+        }
     }
 }

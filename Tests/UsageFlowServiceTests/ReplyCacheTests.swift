@@ -173,7 +173,8 @@ struct ReplyCacheTests {
 
             // Errors are never kept: each missing-product read reaches the handler.
             for _ in 0..<2 {
-                let missing = try await raw(transport, RPC.GetProduct.schema, productID("PRD-000-000-000"), metadata: auth)
+                let missing = try await raw(
+                    transport, RPC.GetProduct.schema, productID("PRD-000-000-000"), metadata: auth)
                 #expect(missing.code == .notFound)
             }
             #expect(setup.counter.calls == 3)
