@@ -62,7 +62,7 @@ extension DistributorService {
         }
         let reader: ReconciliationFileReader
         do {
-            reader = try ReconciliationFileReader(path: spool.path)
+            reader = try await ReconciliationFileReader.open(path: spool.path, on: .shared)
             let actual: ReconciliationFormat = reader.format == .xlsx ? .xlsx : .csv
             if actual != declared {
                 throw DomainError.invalid(

@@ -38,6 +38,14 @@ public struct ReconciliationFileReader: Sendable {
     private let workbook: XLSXWorkbook?
     private let sheet: XLSXWorkbook.Sheet?
 
+    /// Opens the file as `init(path:options:)` does, with the reading (a workbook's ZIP directory,
+    /// a CSV's first bytes) on one of `io`'s threads: what an RPC handler on an event loop calls.
+    public static func open(
+        path: String, options: Options = Options(), on io: BlockingIO
+    ) async throws(DomainError) -> ReconciliationFileReader {
+        try await io.run { () throws(DomainError) in try ReconciliationFileReader(path: path, options: options) }
+    }
+
     /// Opens the file at `path` and reads its header.
     ///
     /// Throws `invalidArgument`, with a message fit for the reconciliation's error detail, when

@@ -39,6 +39,14 @@ public struct UsageFileReader: Sendable {
     private let workbook: XLSXWorkbook?
     private let recordsSheet: XLSXWorkbook.Sheet?
 
+    /// Opens the file as `init(path:options:)` does, with the reading (a workbook's ZIP directory,
+    /// a CSV's first bytes) on one of `io`'s threads: what an RPC handler on an event loop calls.
+    public static func open(
+        path: String, options: Options = Options(), on io: BlockingIO
+    ) async throws(DomainError) -> UsageFileReader {
+        try await io.run { () throws(DomainError) in try UsageFileReader(path: path, options: options) }
+    }
+
     /// Opens the upload at `path`.
     ///
     /// Throws `invalidArgument`, with a message fit for the file's error detail, when the file

@@ -202,7 +202,7 @@ extension VendorService {
         }
         let reader: UsageFileReader
         do {
-            reader = try UsageFileReader(path: spool.path)
+            reader = try await UsageFileReader.open(path: spool.path, on: .shared)
             if let declared, declared != reader.format {
                 throw DomainError.invalid(
                     field: "header.format",
