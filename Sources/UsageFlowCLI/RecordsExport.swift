@@ -91,6 +91,20 @@ struct RecordsExport {
             return 1
         }
 
+        // The cursor is saved at most once a second, each time after the rows it counts are on
+        // disk (fsync), so neither a kill nor a power loss leaves a cursor that points past the data.
+        let clock = ContinuousClock()
+        var savedAt: ContinuousClock.Instant?
+        var unsaved = false
+        func saveCursor() -> Bool {
+            guard let cursorPath else { return true }
+            if fd != 1 && fsync(fd) != 0 { return false }
+            guard state.write(cursorPath) else { return false }
+            savedAt = clock.now
+            unsaved = false
+            return true
+        }
+
         guard let transport = await ClientRunner.connect(options) else { return 1 }
         defer { transport.close() }
         var progress = ExportProgress(interactive: interactive, startingAt: state.records)
@@ -116,9 +130,10 @@ struct RecordsExport {
                 }
                 state = SavedCursor(
                     cursor: batch.cursor, length: output.written, records: state.records + batch.records.count)
-                if let cursorPath, !state.write(cursorPath) {
+                unsaved = true
+                if savedAt.map({ clock.now - $0 >= .seconds(1) }) ?? true, !saveCursor() {
                     call.cancel()
-                    Console.error("usageflow: cannot save the cursor to \(cursorPath)\n")
+                    Console.error("usageflow: cannot save the cursor to \(cursorPath ?? "")\n")
                     return 1
                 }
                 progress.update(total: state.records)
@@ -127,6 +142,7 @@ struct RecordsExport {
             guard status.code == .ok else { throw RPCError(status: status, trailers: trailers) }
         } catch {
             progress.interrupted()
+            if unsaved { _ = saveCursor() }
             let code = ClientRunner.report(error, options: options)
             if let out {
                 Console.error("the export stopped after \(state.records) records; continue it with --resume --out \(out)\n")
@@ -209,7 +225,7 @@ struct RecordsExport {
 }
 
 /// The cursor file: the last batch's cursor, the output's length after that batch, and how many
-/// records it holds, one per line; replaced atomically (write, then rename).
+/// records it holds, one per line; replaced atomically (write, fsync, then rename).
 struct SavedCursor {
     var cursor: String
     var length: Int
@@ -229,7 +245,7 @@ struct SavedCursor {
         let text = Array("\(cursor)\n\(length)\n\(records)\n".utf8)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
-        let ok = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == text.count
+        let ok = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == text.count && fsync(fd) == 0
         close(fd)
         return ok && rename(temporary, path) == 0
     }
