@@ -159,19 +159,27 @@ enum ReconcileStreamCommand {
         do {
             let call = try await transport.openCall(
                 path: methodPath, metadata: ClientRunner.metadata(options), timeout: options.timeout)
-            let sender = Task {
-                do {
-                    for request in requests { try await call.send(request) }
-                    try await call.finishSending()
-                } catch {
-                    // The call's status tells the reader what went wrong.
-                    call.cancel()
+            // The sender is a child task: it ends once everything is sent, or when the call has
+            // ended (a send waiting for room returns as soon as the call has a status).
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for request in requests { try await call.send(request) }
+                        try await call.finishSending()
+                    } catch {
+                        // The call's status tells the reader what went wrong.
+                        call.cancel()
+                    }
                 }
-            }
-            defer { sender.cancel() }
-            while let bytes = try await call.receive() {
-                tally.count(try Usageflow_V1_ReconcileResponse(serializedBytes: bytes))
-                progress.advance(answered: tally.answered)
+                do {
+                    while let bytes = try await call.receive() {
+                        tally.count(try Usageflow_V1_ReconcileResponse(serializedBytes: bytes))
+                        progress.advance(answered: tally.answered)
+                    }
+                } catch {
+                    call.cancel()
+                    throw error
+                }
             }
             let (status, trailers) = try await call.status()
             progress.finish(answered: tally.answered)
