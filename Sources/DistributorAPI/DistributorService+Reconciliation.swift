@@ -64,15 +64,7 @@ extension DistributorService {
             result.externalBillingNote = record.externalBillingNote ?? ""
             if let closedAt = record.closedAt { result.closedAt = Google_Protobuf_Timestamp(closedAt) }
         case .failure(let error):
-            let rpcError = error.rpcError
-            if let details = rpcError.statusDetails, let status = try? Google_Rpc_Status(serializedBytes: details) {
-                result.status = status
-            } else {
-                var status = Google_Rpc_Status()
-                status.code = Int32(rpcError.code.rawValue)
-                status.message = rpcError.message
-                result.status = status
-            }
+            result.status = error.rpcStatus
         }
         return result
     }

@@ -117,15 +117,7 @@ extension ReconciliationService: Usageflow_V1_ReconciliationService_StreamingSer
             response.closedAt = Google_Protobuf_Timestamp(closed.closedAt)
             response.changed = closed.changed
         case .failure(let error):
-            let rpcError = error.rpcError
-            if let details = rpcError.statusDetails, let status = try? Google_Rpc_Status(serializedBytes: details) {
-                response.status = status
-            } else {
-                var status = Google_Rpc_Status()
-                status.code = Int32(rpcError.code.rawValue)
-                status.message = rpcError.message
-                response.status = status
-            }
+            response.status = error.rpcStatus
         }
         return response
     }

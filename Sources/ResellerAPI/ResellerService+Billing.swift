@@ -43,15 +43,7 @@ extension ResellerService {
             billing.billedAt = Google_Protobuf_Timestamp(mark.billedAt)
             result.billing = billing
         case .failure(let error):
-            let rpcError = error.rpcError
-            if let details = rpcError.statusDetails, let status = try? Google_Rpc_Status(serializedBytes: details) {
-                result.status = status
-            } else {
-                var status = Google_Rpc_Status()
-                status.code = Int32(rpcError.code.rawValue)
-                status.message = rpcError.message
-                result.status = status
-            }
+            result.status = error.rpcStatus
         }
         return result
     }

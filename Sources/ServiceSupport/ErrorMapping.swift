@@ -32,6 +32,22 @@ extension DomainError: RPCErrorConvertible {
     }
 }
 
+extension DomainError {
+    /// The status this error answers a call with, as a `google.rpc.Status` message, field
+    /// violations included: the per-item result of a bulk call (a close, a billing mark) that
+    /// failed on its own, so a client reads it exactly as it reads a failed single call.
+    public var rpcStatus: Google_Rpc_Status {
+        let rpcError = rpcError
+        if let details = rpcError.statusDetails, let status = try? Google_Rpc_Status(serializedBytes: details) {
+            return status
+        }
+        var status = Google_Rpc_Status()
+        status.code = Int32(rpcError.code.rawValue)
+        status.message = rpcError.message
+        return status
+    }
+}
+
 extension AuthorizationError: RPCErrorConvertible {
     public var rpcError: RPCError {
         switch kind {
