@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <malloc.h>
 
 /// accept4 is declared by <sys/socket.h> only under _GNU_SOURCE, which the Glibc module does not set.
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
@@ -21,5 +22,21 @@ static inline uint32_t clinux_epollet(void) { return EPOLLET; }
 static inline uint32_t clinux_epollrdhup(void) { return EPOLLRDHUP; }
 static inline uint32_t clinux_epollerr(void) { return EPOLLERR; }
 static inline uint32_t clinux_epollhup(void) { return EPOLLHUP; }
+
+/// glibc allocator options (`mallopt`); 0 on C libraries without them.
+static inline int clinux_set_trim_threshold(int bytes) {
+#ifdef M_TRIM_THRESHOLD
+    return mallopt(M_TRIM_THRESHOLD, bytes);
+#else
+    (void)bytes; return 0;
+#endif
+}
+static inline int clinux_set_mmap_threshold(int bytes) {
+#ifdef M_MMAP_THRESHOLD
+    return mallopt(M_MMAP_THRESHOLD, bytes);
+#else
+    (void)bytes; return 0;
+#endif
+}
 
 #endif

@@ -55,12 +55,9 @@ static inline void *copenssl_get_app_data(const SSL *ssl) { return SSL_get_app_d
 
 /// An empty memory BIO reports "retry" rather than end of file.
 static inline void copenssl_bio_set_mem_eof_return(BIO *bio, int value) { (void)BIO_set_mem_eof_return(bio, value); }
-/// The allocated size of a memory BIO's buffer (BUF_MEM max), to release buffers that grew while busy.
-static inline size_t copenssl_bio_mem_capacity(BIO *bio) {
-    BUF_MEM *memory = NULL;
-    if (BIO_get_mem_ptr(bio, &memory) <= 0 || memory == NULL) return 0;
-    return memory->max;
-}
+/// Retry flags of the TLS engine's own ciphertext BIO (Sources/TLS/Internal/CiphertextChannel.swift).
+static inline void copenssl_bio_clear_retry_flags(BIO *bio) { BIO_clear_retry_flags(bio); }
+static inline void copenssl_bio_set_retry_read(BIO *bio) { BIO_set_retry_read(bio); }
 
 static inline int copenssl_sk_general_name_num(const GENERAL_NAMES *names) { return sk_GENERAL_NAME_num(names); }
 /// The string inside a DNS, URI, e-mail or IP address general name (NULL for other kinds); `type` gets GEN_*.

@@ -21,9 +21,9 @@ internal import COpenSSL
 /// After any call throws, write out `takeCiphertext` once more (it may hold the alert that tells
 /// the peer why) and close the socket; every later call throws the same error.
 ///
-/// Ownership: the connection owns its `SSL`, freed once in `deinit`; `SSL_set_bio` hands the two
-/// memory BIOs (network→TLS and TLS→network) to that `SSL`, so `SSL_free` frees them. The `SSL`
-/// holds its own reference on the context's `SSL_CTX`.
+/// Ownership: the connection owns its `SSL`, freed once in `deinit`; `SSL_set_bio` hands the
+/// ciphertext BIO (both directions, see `CiphertextChannel`) to that `SSL`, so `SSL_free` frees it
+/// before the channel it points at goes. The `SSL` holds its own reference on the context's `SSL_CTX`.
 ///
 /// Not `Sendable`: an `SSL` is not thread-safe, so a connection belongs to one event-loop thread
 /// for its whole life.
@@ -32,20 +32,14 @@ public final class TLSConnection {
     public let role: TLSConfiguration.Role
 
     private let ssl: OpaquePointer
-    /// Memory BIO the transport writes received ciphertext into; owned by `ssl`.
-    private var networkToTLS: OpaquePointer
-    /// Memory BIO OpenSSL writes outgoing ciphertext into; owned by `ssl`.
-    private var tlsToNetwork: OpaquePointer
+    /// Received ciphertext not read by OpenSSL yet, and ciphertext not taken by the transport yet.
+    private let channel = CiphertextChannel()
     private var state: State = .handshaking
     /// Plaintext written before the handshake finished, sent as soon as it does.
     private var heldPlaintext: [UInt8] = []
     private var cachedPeerCertificates: [TLSCertificate]?
     /// An error a C callback recorded during the current OpenSSL call.
     private var stashedError: TLSError?
-
-    /// Memory BIOs that grew past this while busy are replaced once empty, so an idle connection
-    /// does not keep the high-water mark of a large transfer.
-    static let idleBufferLimit = 4096
 
     private enum State {
         case handshaking
@@ -69,20 +63,14 @@ public final class TLSConnection {
         guard let ssl = SSL_new(context.handle) else {
             throw OpenSSLErrorQueue.error(.invalidConfiguration, "cannot create an SSL object")
         }
-        guard let networkToTLS = TLSConnection.makeMemoryBIO() else {
+        guard let bio = channel.makeBIO() else {
             SSL_free(ssl)
-            throw OpenSSLErrorQueue.error(.invalidConfiguration, "cannot create a memory BIO")
+            throw OpenSSLErrorQueue.error(.invalidConfiguration, "cannot create the ciphertext BIO")
         }
-        guard let tlsToNetwork = TLSConnection.makeMemoryBIO() else {
-            BIO_free(networkToTLS)
-            SSL_free(ssl)
-            throw OpenSSLErrorQueue.error(.invalidConfiguration, "cannot create a memory BIO")
-        }
-        SSL_set_bio(ssl, networkToTLS, tlsToNetwork)
+        // One BIO for both directions: SSL_set_bio takes the single reference.
+        SSL_set_bio(ssl, bio, bio)
         self.role = role
         self.ssl = ssl
-        self.networkToTLS = networkToTLS
-        self.tlsToNetwork = tlsToNetwork
         // From here on `deinit` frees `ssl` if init throws.
         _ = copenssl_set_app_data(ssl, Unmanaged.passUnretained(self).toOpaque())
 
@@ -101,6 +89,11 @@ public final class TLSConnection {
     }
 
     // MARK: - State
+
+    private var isFailed: Bool {
+        if case .failed = state { return true }
+        return false
+    }
 
     /// Whether the handshake finished and application data can flow.
     public var isHandshakeComplete: Bool {
@@ -169,13 +162,13 @@ public final class TLSConnection {
 
     /// Bytes are waiting to be sent to the peer.
     public var hasPendingCiphertext: Bool {
-        copenssl_bio_pending(tlsToNetwork) > 0
+        !channel.outgoing.isEmpty
     }
 
     /// How many bytes are waiting to be sent; a transport can stop producing plaintext above a
     /// threshold so a slow peer never makes it buffer without bound.
     public var pendingCiphertextCount: Int {
-        copenssl_bio_pending(tlsToNetwork)
+        channel.outgoing.count
     }
 
     /// `readPlaintext` stopped at its byte budget and more is buffered: decrypted bytes, or
@@ -187,7 +180,7 @@ public final class TLSConnection {
     /// `while hasPendingPlaintext { readPlaintext(…) }` always ends.
     public var hasPendingPlaintext: Bool {
         guard isHandshakeComplete, !isClosed else { return false }
-        return SSL_pending(ssl) > 0 || copenssl_bio_pending(networkToTLS) > 0
+        return SSL_pending(ssl) > 0 || channel.incomingCount > 0
     }
 
     // MARK: - Ciphertext
@@ -198,16 +191,8 @@ public final class TLSConnection {
     /// any alert or close_notify among them.
     public func receiveCiphertext(_ bytes: UnsafeRawBufferPointer) throws(TLSError) {
         if case .failed(let error) = state { throw error }
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let chunk = Int32(clamping: bytes.count - offset)
-            let written = BIO_write(networkToTLS, base + offset, chunk)
-            guard written > 0 else {
-                throw fail(OpenSSLErrorQueue.error(.protocolError, "cannot buffer received ciphertext"))
-            }
-            offset += Int(written)
-        }
+        guard !bytes.isEmpty else { return }
+        channel.receive(bytes)
         try advanceHandshake()
     }
 
@@ -218,14 +203,7 @@ public final class TLSConnection {
 
     /// Appends every pending ciphertext byte to `buffer`, for the socket.
     public func takeCiphertext(into buffer: inout [UInt8]) {
-        let count = pendingCiphertextCount
-        guard count > 0 else { return }
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: count))
-        let taken = buffer.withUnsafeMutableBytes { all in
-            takeCiphertext(into: UnsafeMutableRawBufferPointer(rebasing: all[start...]))
-        }
-        buffer.removeLast(count - taken)
+        channel.takeOutgoing(into: &buffer)
     }
 
     /// Removes and returns every pending ciphertext byte.
@@ -237,15 +215,7 @@ public final class TLSConnection {
 
     /// Moves up to `buffer.count` pending ciphertext bytes into `buffer`; returns how many.
     public func takeCiphertext(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard let base = buffer.baseAddress else { return 0 }
-        var total = 0
-        while total < buffer.count {
-            let read = BIO_read(tlsToNetwork, base + total, Int32(clamping: buffer.count - total))
-            guard read > 0 else { break }
-            total += Int(read)
-        }
-        releaseIdleBuffers()
-        return total
+        channel.takeOutgoing(into: buffer)
     }
 
     // MARK: - Plaintext
@@ -277,7 +247,6 @@ public final class TLSConnection {
                 break reading
             }
         }
-        releaseIdleBuffers()
         return total
     }
 
@@ -288,7 +257,7 @@ public final class TLSConnection {
         // Plaintext is never longer than the ciphertext it came from, so this bounds the read:
         // decrypted bytes, unread ciphertext, and at most one record OpenSSL has partly read.
         let partialRecord = SSL_has_pending(ssl) == 1 ? 16_384 : 0
-        let available = Int(max(0, SSL_pending(ssl))) + copenssl_bio_pending(networkToTLS) + partialRecord
+        let available = Int(max(0, SSL_pending(ssl))) + channel.incomingCount + partialRecord
         let room = min(maxBytes, available)
         guard room > 0, isHandshakeComplete, !isClosed else { return 0 }
         let start = buffer.count
@@ -327,6 +296,24 @@ public final class TLSConnection {
         try bytes.withTypedUnsafeBytes(writePlaintext)
     }
 
+    /// Encrypts `bytes` and appends the result to `output`, after any ciphertext already pending:
+    /// `writePlaintext` followed by `takeCiphertext(into:)`, but OpenSSL's records are written
+    /// straight into `output` (a transport's socket buffer) instead of being copied there.
+    public func writePlaintext(_ bytes: UnsafeRawBufferPointer, appendingCiphertextTo output: inout [UInt8])
+        throws(TLSError)
+    {
+        channel.takeOutgoing(into: &output)
+        guard isHandshakeComplete, !bytes.isEmpty, !isOutputClosed, !isFailed else {
+            try writePlaintext(bytes)
+            channel.takeOutgoing(into: &output)
+            return
+        }
+        // `output` stands in for the channel's buffer while OpenSSL writes; swapping moves no bytes.
+        swap(&output, &channel.outgoing)
+        defer { swap(&output, &channel.outgoing) }
+        try encrypt(bytes)
+    }
+
     /// Queues close_notify; take it with `takeCiphertext`, then close the socket (or keep reading
     /// until `isClosed` for a full bidirectional close). Idempotent. Before the handshake completes
     /// there is nothing to send: just drop the socket.
@@ -354,13 +341,6 @@ public final class TLSConnection {
     }
 
     // MARK: - Private
-
-    private static func makeMemoryBIO() -> OpaquePointer? {
-        guard let bio = BIO_new(BIO_s_mem()) else { return nil }
-        // An empty BIO means "no bytes yet", not end of stream.
-        copenssl_bio_set_mem_eof_return(bio, -1)
-        return bio
-    }
 
     private func configureServerName(_ name: String) throws(TLSError) {
         // SNI carries host names only (RFC 6066 §3); an IP address is verified but not sent.
@@ -535,26 +515,6 @@ public final class TLSConnection {
         }
         withExtendedLifetime(owners) {}
         return chain
-    }
-
-    /// Replaces a drained memory BIO whose buffer grew past `idleBufferLimit`: memory BIOs never
-    /// shrink, and `SSL_MODE_RELEASE_BUFFERS` only frees OpenSSL's own record buffers.
-    private func releaseIdleBuffers() {
-        guard isHandshakeComplete else { return }
-        if copenssl_bio_pending(tlsToNetwork) == 0,
-           copenssl_bio_mem_capacity(tlsToNetwork) > TLSConnection.idleBufferLimit,
-           let fresh = TLSConnection.makeMemoryBIO()
-        {
-            SSL_set0_wbio(ssl, fresh)  // frees the old BIO
-            tlsToNetwork = fresh
-        }
-        if copenssl_bio_pending(networkToTLS) == 0,
-           copenssl_bio_mem_capacity(networkToTLS) > TLSConnection.idleBufferLimit,
-           let fresh = TLSConnection.makeMemoryBIO()
-        {
-            SSL_set0_rbio(ssl, fresh)  // frees the old BIO
-            networkToTLS = fresh
-        }
     }
 }
 

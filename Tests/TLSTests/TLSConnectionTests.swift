@@ -188,6 +188,41 @@ struct TLSConnectionTests {
         #expect(received == payload)
     }
 
+    @Test func ciphertextAppendedToTheCallersBufferFollowsWhatWasPending() throws {
+        let pair = try ConnectedPair(client: certificates.clientConfiguration(), server: certificates.serverConfiguration())
+        // Something already pending (a plain write), then two direct writes into a buffer that
+        // already holds bytes of its own: the order must be kept and nothing else touched.
+        try pair.server.writePlaintext(Array("first ".utf8))
+        var output: [UInt8] = [0xAA, 0xBB]
+        let second = [UInt8](repeating: 0x42, count: 40_000)
+        try second.withUnsafeBytes { try pair.server.writePlaintext($0, appendingCiphertextTo: &output) }
+        #expect(!pair.server.hasPendingCiphertext)
+        try Array(" third".utf8).withUnsafeBytes { try pair.server.writePlaintext($0, appendingCiphertextTo: &output) }
+        #expect(Array(output.prefix(2)) == [0xAA, 0xBB])
+        try pair.client.receiveCiphertext(Array(output.dropFirst(2)))
+        var received: [UInt8] = []
+        while try pair.client.readPlaintext(into: &received) > 0 {}
+        #expect(received == Array("first ".utf8) + second + Array(" third".utf8))
+    }
+
+    @Test func directWritesBeforeTheHandshakeAreHeldAndAfterCloseThrow() throws {
+        let client = try TLSConnection(context: TLSContext(configuration: certificates.clientConfiguration()))
+        let server = try TLSConnection(context: TLSContext(configuration: certificates.serverConfiguration()))
+        var hello: [UInt8] = []
+        try Array("early".utf8).withUnsafeBytes { try client.writePlaintext($0, appendingCiphertextTo: &hello) }
+        // Only the ClientHello went out; the early bytes wait for the handshake.
+        try server.receiveCiphertext(hello)
+        #expect(pump(client: client, server: server).succeeded)
+        var atServer: [UInt8] = []
+        try server.readPlaintext(into: &atServer)
+        #expect(atServer == Array("early".utf8))
+        client.close()
+        var output: [UInt8] = []
+        #expect(throws: TLSError.self) {
+            try Array("late".utf8).withUnsafeBytes { try client.writePlaintext($0, appendingCiphertextTo: &output) }
+        }
+    }
+
     @Test func plaintextWrittenDuringTheHandshakeIsSentWhenItCompletes() throws {
         let client = try TLSConnection(context: TLSContext(configuration: certificates.clientConfiguration()))
         let server = try TLSConnection(context: TLSContext(configuration: certificates.serverConfiguration()))

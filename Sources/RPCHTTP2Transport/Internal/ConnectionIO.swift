@@ -157,17 +157,18 @@ final class ConnectionIO {
             try? http2.writeOutput(into: &output, limit: Self.batchLimit)
             return
         }
-        // In chunks: the TLS engine's output buffer grows by reallocation (copying and cleansing)
-        // and is replaced once drained, so a megabyte at once would be reallocated, and fresh
-        // pages faulted in, on every flush.
+        // In chunks, so the plaintext buffer stays small; each chunk's records are written by
+        // OpenSSL straight into `output`, the loop's socket buffer.
         var plaintext = loop.plaintextOutput
         loop.plaintextOutput = []
         while output.count < Self.batchLimit {
             plaintext.removeAll(keepingCapacity: true)
             try? http2.writeOutput(into: &plaintext, limit: Self.tlsChunk)
-            if !plaintext.isEmpty { try? tls.writePlaintext(plaintext) }
-            tls.takeCiphertext(into: &output)
-            if plaintext.isEmpty { break }
+            guard !plaintext.isEmpty else {
+                tls.takeCiphertext(into: &output)
+                break
+            }
+            try? plaintext.withUnsafeBytes { try tls.writePlaintext($0, appendingCiphertextTo: &output) }
         }
         plaintext.removeAll(keepingCapacity: plaintext.capacity <= 4 * Self.tlsChunk)
         loop.plaintextOutput = plaintext

@@ -30,6 +30,7 @@ final class ServerCore: Sendable {
     }
 
     init(configuration: ServerConfiguration, router: RPCRouter) throws {
+        MemoryReclaimer.tuneAllocator()
         self.configuration = configuration
         self.router = router
         switch configuration.security {
