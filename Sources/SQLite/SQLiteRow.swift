@@ -12,13 +12,13 @@ import CSQLite
 /// of a silent zero. The `optional…` accessors accept NULL.
 public struct SQLiteRow: ~Copyable {
     private let statement: OpaquePointer
+    /// Read once per row: every accessor checks its index against it.
+    public let count: Int
 
     init(statement: OpaquePointer) {
         self.statement = statement
+        count = Int(sqlite3_column_count(statement))
     }
-
-    /// The number of columns.
-    public var count: Int { Int(sqlite3_column_count(statement)) }
 
     /// The name of a column, as the query spelled it (or its `AS` alias).
     public func columnName(_ index: Int) throws -> String {
@@ -53,7 +53,12 @@ public struct SQLiteRow: ~Copyable {
 
     /// An INTEGER column, or nil for NULL.
     public func optionalInt64(_ index: Int) throws -> Int64? {
-        try isNull(index) ? nil : try int64(index)
+        try check(index)
+        switch sqlite3_column_type(statement, Int32(index)) {
+        case SQLITE_NULL: return nil
+        case SQLITE_INTEGER: return sqlite3_column_int64(statement, Int32(index))
+        default: throw mismatch(index, expected: "an integer")
+        }
     }
 
     /// A REAL column; an INTEGER column is converted, since SQLite stores whole reals as integers
@@ -93,6 +98,33 @@ public struct SQLiteRow: ~Copyable {
     /// A BLOB column, or nil for NULL.
     public func optionalBlob(_ index: Int) throws -> [UInt8]? {
         try isNull(index) ? nil : try blob(index)
+    }
+
+    /// A TEXT column's UTF-8 bytes in place, or nil for NULL, without copying them.
+    ///
+    /// The bytes belong to SQLite and stay valid only until the statement moves on: use them
+    /// before the closure that received the row returns, and read the column no other way in
+    /// between (another accessor may convert it and free them).
+    public func optionalTextBytes(_ index: Int) throws -> UnsafeRawBufferPointer? {
+        try check(index)
+        let column = Int32(index)
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_NULL:
+            return nil
+        case SQLITE_TEXT:
+            // A zero-length text may come back as a NULL pointer; it is still "", not NULL.
+            let bytes = sqlite3_column_text(statement, column)
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : count)
+        default:
+            throw mismatch(index, expected: "text")
+        }
+    }
+
+    /// A TEXT column's UTF-8 bytes in place; see `optionalTextBytes`.
+    public func textBytes(_ index: Int) throws -> UnsafeRawBufferPointer {
+        guard let bytes = try optionalTextBytes(index) else { throw mismatch(index, expected: "text") }
+        return bytes
     }
 
     /// An INTEGER column holding 0 or 1; any other value is a mismatch, not "true".

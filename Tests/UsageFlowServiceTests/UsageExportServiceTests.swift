@@ -235,15 +235,31 @@ struct UsageExportServiceTests {
         close.externalBillingId = "INV-W1"
         close.externalBillingNote = "note"
         _ = try await world.distributor { [close] in try await $0.closeRecord(close) }
+        // A reseller's own billing marks, with and without a note.
+        let billing = ResellerBillingOperations(environment: world.environment)
+        let wireRecords = try await export(request())[0].records
+        for (reseller, subscription) in [(tier1, tier1Subscription), (tier2, tier2Subscription)] {
+            let marks = wireRecords.filter { $0.record.subscriptionId == subscription.id }.prefix(2).enumerated().map {
+                ResellerBillingOperations.Mark(
+                    fileID: $1.record.fileId, recordID: $1.record.recordId, externalBillingID: "RB-\($0)",
+                    note: $0 == 0 ? "" : "paid")
+            }
+            #expect(marks.count == 2)
+            for outcome in try await billing.markRecordsBilled(reseller.tenant, Array(marks)) {
+                _ = try outcome.result.get()
+            }
+        }
         let operations = UsageExportOperations(environment: world.environment)
         for tenant in [world.distributorA.tenant, tier1.tenant, tier2.tenant] {
             let query = try await operations.query(tenant, filter: RecordFilter())
             let batch = try await operations.batch(query, after: nil, limit: 100)
-            var encoder = ExportWireEncoder()
+            let (encoder, streamed) = try await operations.batch(query, after: nil, limit: 100, into: ExportWireEncoder())
+            let reseller: String? = if case .reseller(let id, _, _) = query.scope { id } else { nil }
             let decoded = try Usageflow_V1_ExportRecordsResponse(
-                serializedBytes: encoder.encode(batch, includingBilling: true))
+                serializedBytes: encoder.encode(streamed, includingBilling: reseller))
             #expect(!decoded.records.isEmpty)
-            #expect(decoded.records == batch.wireRecords(includingBilling: true))
+            #expect(streamed.count == batch.records.count && streamed.lastPosition == batch.lastPosition)
+            #expect(decoded.records == batch.wireRecords(includingBilling: reseller != nil))
         }
     }
 

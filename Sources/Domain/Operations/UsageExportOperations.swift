@@ -94,6 +94,19 @@ public struct UsageExportOperations: Sendable {
         }
     }
 
+    /// The next batch of `query` handed to `sink` as stored (one read transaction); returns the sink
+    /// with what it received, and what the batch names.
+    public func batch<Sink: ExportRecordSink & Sendable>(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int, into sink: Sink
+    ) async throws -> (Sink, StreamedExportBatch) {
+        let limit = max(1, min(limit, Self.maximumBatchSize + 1))
+        return try await environment.store.read { tx in
+            var sink = sink
+            let batch = try tx.exportedRecords(query, after: after, limit: limit, into: &sink)
+            return (sink, batch)
+        }
+    }
+
     // MARK: Internals
 
     /// Whose records `tenant` exports; PERMISSION_DENIED for vendors and the operator.

@@ -11,6 +11,11 @@ public protocol UsageExportReader {
     func exportedRecords(
         _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int
     ) throws -> ExportedRecordBatch
+
+    /// The same records, handed to `sink` one by one as stored instead of returned as values.
+    func exportedRecords(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int, into sink: inout some ExportRecordSink
+    ) throws -> StreamedExportBatch
 }
 
 /// A checked export request: whose records, which ones, and what to read of them.
@@ -49,5 +54,11 @@ extension UsageExportReader {
         _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int
     ) throws -> ExportedRecordBatch {
         ExportedRecordBatch()
+    }
+
+    public func exportedRecords(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int, into sink: inout some ExportRecordSink
+    ) throws -> StreamedExportBatch {
+        StreamedExportBatch()
     }
 }

@@ -33,15 +33,15 @@ public enum RecordExport {
         let size = request.batchSize == 0 ? UsageExportOperations.defaultBatchSize : Int(request.batchSize)
         let operations = UsageExportOperations(environment: environment)
         let query = try await operations.query(tenant, filter: filter)
-        let includingBilling = if case .reseller = query.scope { true } else { false }
-        var encoder = ExportWireEncoder()
+        let billingReseller: String? = if case .reseller(let id, _, _) = query.scope { id } else { nil }
         while true {
             try Task.checkCancellation()
-            let batch = try await operations.batch(query, after: position, limit: size)
+            let (encoder, batch) = try await operations.batch(
+                query, after: position, limit: size, into: ExportWireEncoder())
             guard let last = batch.lastPosition else { return }
             var message = Usageflow_V1_ExportRecordsResponse()
             // The records go out already encoded (`ExportWireEncoder`), as the message's raw fields.
-            message.unknownFields = UnknownFields(bytes: encoder.encode(batch, includingBilling: includingBilling))
+            message.unknownFields = UnknownFields(bytes: encoder.encode(batch, includingBilling: billingReseller))
             message.cursor = ExportCursor.encode(last, binding: binding)
             try await response.write(message)
             guard batch.hasMore else { return }

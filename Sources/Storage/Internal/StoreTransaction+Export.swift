@@ -22,47 +22,90 @@ extension StoreReadTransaction {
     func exportedRecords(
         _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int
     ) throws -> ExportedRecordBatch {
-        let limit = max(1, limit)
         var batch = ExportedRecordBatch()
+        let includeRaw = query.includeRawValues
+        let billingReseller = Self.billingReseller(query)
+        var records: [ExportedRecord] = []
+        batch.hasMore = try forEachExportRow(query, after: after, limit: limit, named: &batch) { row, file in
+            records.append(
+                try Self.decodeExportRow(
+                    row, fileID: file.facts.id, order: file.order, includeRaw: includeRaw,
+                    billingReseller: billingReseller))
+        }
+        batch.records = records
+        var itemIDs: Set<String> = []
+        var subscriptionIDs: Set<String> = []
+        // By index: a record is read in place, not copied field by field for the loop.
+        for index in batch.records.indices {
+            if let id = batch.records[index].record.itemID { itemIDs.insert(id) }
+            if let id = batch.records[index].record.subscriptionID { subscriptionIDs.insert(id) }
+        }
+        try lookUpNamed(itemIDs: itemIDs, subscriptionIDs: subscriptionIDs, in: &batch)
+        return batch
+    }
+
+    func exportedRecords(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int, into sink: inout some ExportRecordSink
+    ) throws -> StreamedExportBatch {
+        var named = ExportedRecordBatch()
+        var reader = StoredExportRowReader(
+            includeRaw: query.includeRawValues, billing: Self.billingReseller(query) != nil)
+        var count = 0
+        var last: ExportedRecord.Position?
+        let hasMore = try forEachExportRow(query, after: after, limit: limit, named: &named) { row, file in
+            last = try reader.read(row, fileID: file.facts.id, order: file.order) { try sink.append($0) }
+            count += 1
+        }
+        try lookUpNamed(itemIDs: Set(reader.itemIDs), subscriptionIDs: Set(reader.subscriptionIDs), in: &named)
+        var streamed = StreamedExportBatch(named: named, count: count, lastPosition: last, hasMore: hasMore)
+        streamed.fileIDs = reader.fileIDs
+        streamed.itemIDs = reader.itemIDs
+        streamed.subscriptionIDs = reader.subscriptionIDs
+        return streamed
+    }
+
+    private static func billingReseller(_ query: UsageExportQuery) -> String? {
+        if case .reseller(let id, _, _) = query.scope { id } else { nil }
+    }
+
+    /// Runs `body` on each of up to `limit` rows of `query` after `after`, in export order, with the
+    /// file it belongs to; records those files in `named`. Returns whether more rows may follow.
+    private func forEachExportRow(
+        _ query: UsageExportQuery, after: ExportedRecord.Position?, limit: Int, named: inout ExportedRecordBatch,
+        _ body: (borrowing SQLiteRow, ExportFileRow) throws -> Void
+    ) throws -> Bool {
+        let limit = max(1, limit)
         let files = try exportFiles(query, from: after?.fileOrder)
-        guard !files.isEmpty else { return batch }
+        guard !files.isEmpty else { return false }
         let recordSQL = exportRecordSQL(query)
         let conditions = recordBindings(query)
-        let billingReseller: String? = if case .reseller(let id, _, _) = query.scope { id } else { nil }
-
+        let billingReseller = Self.billingReseller(query)
+        var count = 0
         for file in files {
-            let remaining = limit - batch.records.count
-            guard remaining > 0 else {
-                batch.hasMore = true
-                break
-            }
+            let remaining = limit - count
+            guard remaining > 0 else { return true }
             let afterPosition: Int64 = if let after, after.fileOrder == file.order { after.position } else { -1 }
             var bindings: [SQLiteValue] = []
             if let billingReseller { bindings.append(.text(billingReseller)) }
             bindings += [.integer(file.seq), .integer(afterPosition)]
             bindings += conditions
             bindings.append(.integer(Int64(remaining)))
-            let fileID = file.facts.id
-            let order = file.order
-            let includeRaw = query.includeRawValues
-            let rows = try perform { connection in
+            var rows = 0
+            _ = try perform { connection in
                 try connection.query(recordSQL, bindings) { row in
-                    try Self.decodeExportRow(
-                        row, fileID: fileID, order: order, includeRaw: includeRaw, billingReseller: billingReseller)
+                    try body(row, file)
+                    rows += 1
                 }
             }
-            if !rows.isEmpty { batch.files[fileID] = file.facts }
-            // Most batches lie within one file: taking the array whole copies no record.
-            if batch.records.isEmpty { batch.records = rows } else { batch.records += rows }
+            if rows > 0 { named.files[file.facts.id] = file.facts }
+            count += rows
         }
-        if batch.records.count >= limit { batch.hasMore = true }
-        try lookUpNamed(in: &batch)
-        return batch
+        return count >= limit
     }
 
     // MARK: Files
 
-    private struct ExportFileRow {
+    struct ExportFileRow {
         var seq: Int64
         var order: Int64
         var facts: ExportedFile
@@ -195,14 +238,9 @@ extension StoreReadTransaction {
 
     /// Reads each item, subscription (with its parameters), customer and reseller the batch's
     /// records name, once each.
-    private func lookUpNamed(in batch: inout ExportedRecordBatch) throws {
-        var itemIDs: Set<String> = []
-        var subscriptionIDs: Set<String> = []
-        // By index: a record is read in place, not copied field by field for the loop.
-        for index in batch.records.indices {
-            if let id = batch.records[index].record.itemID { itemIDs.insert(id) }
-            if let id = batch.records[index].record.subscriptionID { subscriptionIDs.insert(id) }
-        }
+    private func lookUpNamed(
+        itemIDs: Set<String>, subscriptionIDs: Set<String>, in batch: inout ExportedRecordBatch
+    ) throws {
         for id in itemIDs {
             if let item = try item(id: id) { batch.items[id] = item }
         }

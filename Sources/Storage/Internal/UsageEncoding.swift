@@ -79,33 +79,46 @@ enum UsageEncoding {
     /// The list `text` encodes; anything malformed is an internal failure naming `column`, since
     /// only `encode` writes these columns.
     static func decode(_ text: String, column: String) throws -> [String?] {
+        var text = text
         var values: [String?] = []
-        var utf8 = text.utf8[...]
-        while let first = utf8.first {
-            if first == UInt8(ascii: "-") {
-                values.append(nil)
-                utf8 = utf8.dropFirst()
+        try text.withUTF8 { utf8 in
+            try forEachElement(in: UnsafeRawBufferPointer(utf8), column: column) { element in
+                values.append(element.map { String(decoding: $0, as: UTF8.self) })
+            }
+        }
+        return values
+    }
+
+    /// Each element of the list `bytes` encode, in place: nil for `-`, else a view of its bytes
+    /// (valid as long as `bytes` is).
+    static func forEachElement(
+        in bytes: UnsafeRawBufferPointer, column: String, _ body: (UnsafeRawBufferPointer?) throws -> Void
+    ) throws {
+        var index = 0
+        let end = bytes.count
+        while index < end {
+            if bytes[index] == UInt8(ascii: "-") {
+                try body(nil)
+                index += 1
                 continue
             }
             var length = 0
             var digits = 0
-            while let byte = utf8.first, byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 12 {
-                length = length * 10 + Int(byte - UInt8(ascii: "0"))
+            while index < end, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9"), digits < 12 {
+                length = length * 10 + Int(bytes[index] - UInt8(ascii: "0"))
                 digits += 1
-                utf8 = utf8.dropFirst()
+                index += 1
             }
-            guard digits > 0, utf8.first == UInt8(ascii: ":") else {
+            guard digits > 0, index < end, bytes[index] == UInt8(ascii: ":") else {
                 throw StorageFailure.unreadable(column: column, value: "a malformed list")
             }
-            utf8 = utf8.dropFirst()
-            guard utf8.count >= length else {
+            index += 1
+            guard end - index >= length else {
                 throw StorageFailure.unreadable(column: column, value: "a truncated list")
             }
-            let end = utf8.index(utf8.startIndex, offsetBy: length)
-            values.append(String(decoding: utf8[utf8.startIndex..<end], as: UTF8.self))
-            utf8 = utf8[end...]
+            try body(UnsafeRawBufferPointer(rebasing: bytes[index..<(index + length)]))
+            index += length
         }
-        return values
     }
 
     static func decodeStrings(_ text: String, column: String) throws -> [String] {
