@@ -32,6 +32,11 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
 
     /// Encodes one record's own fields (and a reseller's billing mark, whose reseller `encode` adds).
     public mutating func append(_ record: StoredExportRecord) throws {
+        if entries.isEmpty {
+            // A batch is up to a few thousand records of a few hundred bytes: grow once, not by doubling.
+            bodies.reserveCapacity(256 * 1024)
+            entries.reserveCapacity(1024)
+        }
         Self.encodeRecord(record, into: &bodies)
         let recordEnd = bodies.count
         if let mark = record.billing {
