@@ -57,22 +57,28 @@ extension HTTP2Connection {
     /// `endStream: true` ends our side once the buffer drains (a client half-close; an empty
     /// final DATA frame is sent if needed). Use `submitTrailers` instead to end with trailers.
     public func submitData(streamID: Int32, bytes: UnsafeRawBufferPointer, endStream: Bool) throws(HTTP2Error) {
-        try ensureWritable()
-        let stream = try openStream(streamID)
-        guard stream.hasDataProvider, !stream.localEnded else {
-            throw HTTP2Error(.invalidStreamState, "stream \(streamID) cannot take data (headers missing or stream ended)")
-        }
+        let stream = try streamTakingData(streamID)
         stream.outbound.append(bytes)
         stream.localEnded = endStream
         try resumeIfDeferred(stream)
     }
 
     /// Appends body bytes to the stream's outbound buffer (see the `UnsafeRawBufferPointer` form).
+    /// A large array is kept as it is until sent, not copied.
     public func submitData(streamID: Int32, bytes: [UInt8], endStream: Bool) throws(HTTP2Error) {
-        let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(HTTP2Error) in try submitData(streamID: streamID, bytes: buffer, endStream: endStream) }
+        let stream = try streamTakingData(streamID)
+        stream.outbound.append(bytes)
+        stream.localEnded = endStream
+        try resumeIfDeferred(stream)
+    }
+
+    private func streamTakingData(_ streamID: Int32) throws(HTTP2Error) -> StreamState {
+        try ensureWritable()
+        let stream = try openStream(streamID)
+        guard stream.hasDataProvider, !stream.localEnded else {
+            throw HTTP2Error(.invalidStreamState, "stream \(streamID) cannot take data (headers missing or stream ended)")
         }
-        try result.get()
+        return stream
     }
 
     /// Ends our side with a trailing HEADERS frame after all buffered data (gRPC's status trailers).

@@ -79,6 +79,14 @@ public struct ResponseWriter<Message: ProtoMessage>: Sendable {
         try await sink.send(message.serializedBytes())
     }
 
+    /// Writes a message its handler encoded itself: `bytes` must be a valid encoding of `Message`.
+    ///
+    /// For large messages built straight as wire bytes (an export batch of a megabyte), which
+    /// `write` would copy once more through the message's serializer.
+    public nonisolated(nonsending) func write(encoded bytes: [UInt8]) async throws {
+        try await sink.send(bytes)
+    }
+
     public nonisolated(nonsending) func sendInitialMetadata(_ metadata: Metadata) async throws {
         try await sink.sendInitialMetadata(metadata)
     }

@@ -47,16 +47,16 @@ public struct SQLiteRow: ~Copyable {
 
     /// An INTEGER column.
     public func int64(_ index: Int) throws -> Int64 {
-        try require(index, SQLITE_INTEGER, "an integer")
-        return sqlite3_column_int64(statement, Int32(index))
+        guard let value = try optionalInt64(index) else { throw mismatch(index, expected: "an integer") }
+        return value
     }
 
     /// An INTEGER column, or nil for NULL.
     public func optionalInt64(_ index: Int) throws -> Int64? {
-        try check(index)
-        switch sqlite3_column_type(statement, Int32(index)) {
+        let value = try columnValue(index)
+        switch sqlite3_value_type(value) {
         case SQLITE_NULL: return nil
-        case SQLITE_INTEGER: return sqlite3_column_int64(statement, Int32(index))
+        case SQLITE_INTEGER: return sqlite3_value_int64(value)
         default: throw mismatch(index, expected: "an integer")
         }
     }
@@ -106,15 +106,14 @@ public struct SQLiteRow: ~Copyable {
     /// before the closure that received the row returns, and read the column no other way in
     /// between (another accessor may convert it and free them).
     public func optionalTextBytes(_ index: Int) throws -> UnsafeRawBufferPointer? {
-        try check(index)
-        let column = Int32(index)
-        switch sqlite3_column_type(statement, column) {
+        let value = try columnValue(index)
+        switch sqlite3_value_type(value) {
         case SQLITE_NULL:
             return nil
         case SQLITE_TEXT:
             // A zero-length text may come back as a NULL pointer; it is still "", not NULL.
-            let bytes = sqlite3_column_text(statement, column)
-            let count = Int(sqlite3_column_bytes(statement, column))
+            let bytes = sqlite3_value_text(value)
+            let count = Int(sqlite3_value_bytes(value))
             return UnsafeRawBufferPointer(start: bytes, count: bytes == nil ? 0 : count)
         default:
             throw mismatch(index, expected: "text")
@@ -142,6 +141,18 @@ public struct SQLiteRow: ~Copyable {
     }
 
     // MARK: Reading
+
+    /// The column's value object: one column call instead of one per question (type, bytes, …),
+    /// each of which would look the column up again. SQLite calls such a value "unprotected": it
+    /// must not be shared between threads, and it is not — a connection is used by one thread at
+    /// a time (`SQLITE_OPEN_NOMUTEX`), and the value is read before the statement moves on.
+    private func columnValue(_ index: Int) throws -> OpaquePointer {
+        try check(index)
+        guard let value = sqlite3_column_value(statement, Int32(index)) else {
+            throw SQLiteError(code: .sqlite, resultCode: SQLITE_NOMEM, message: "column \(index) could not be read")
+        }
+        return value
+    }
 
     private func check(_ index: Int) throws {
         guard index >= 0, index < count else {

@@ -42,8 +42,10 @@ struct ServerCallLogTests {
     /// Runs one call and returns its status, trailers and response messages.
     static func call(_ schema: MethodSchema, on transport: InProcessTransport) async throws -> (Status, Metadata, [[UInt8]]) {
         let call = try await transport.openCall(path: schema.path, metadata: [:], timeout: nil)
-        try await call.send([])
-        try await call.finishSending()
+        // A handler that fails at once may end the call before the request is sent; sending then
+        // throws the call's status, which `status()` below reports anyway.
+        try? await call.send([])
+        try? await call.finishSending()
         var messages: [[UInt8]] = []
         while let message = try await call.receive() { messages.append(message) }
         let (status, trailers) = try await call.status()

@@ -256,7 +256,8 @@ struct UsageExportServiceTests {
             let (encoder, streamed) = try await operations.batch(query, after: nil, limit: 100, into: ExportWireEncoder())
             let reseller: String? = if case .reseller(let id, _, _) = query.scope { id } else { nil }
             let decoded = try Usageflow_V1_ExportRecordsResponse(
-                serializedBytes: encoder.encode(streamed, includingBilling: reseller))
+                serializedBytes: encoder.encode(streamed, includingBilling: reseller, cursor: "next"))
+            #expect(decoded.cursor == "next")
             #expect(!decoded.records.isEmpty)
             #expect(streamed.count == batch.records.count && streamed.lastPosition == batch.lastPosition)
             #expect(decoded.records == batch.wireRecords(includingBilling: reseller != nil))

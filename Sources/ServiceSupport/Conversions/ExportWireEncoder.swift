@@ -3,6 +3,7 @@
 
 import Contracts
 import Domain
+import ProtoWire
 
 /// Encodes a batch of exported records straight to their protobuf bytes: the `records` entries of an
 /// `ExportRecordsResponse`, byte for byte what encoding the `ExportedRecord` messages would give.
@@ -17,7 +18,7 @@ import Domain
 /// fields come in any order, so clients decode the same message.
 public struct ExportWireEncoder: ExportRecordSink, Sendable {
     /// The records' `UsageRecord` message bodies, back to back, each followed by its billing mark.
-    private var bodies: [UInt8] = []
+    private var bodies = ByteArena()
     private var entries: [Entry] = []
 
     private struct Entry {
@@ -34,13 +35,15 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
     public mutating func append(_ record: StoredExportRecord) throws {
         if entries.isEmpty {
             // A batch is up to a few thousand records of a few hundred bytes: grow once, not by doubling.
-            bodies.reserveCapacity(256 * 1024)
+            bodies.reserve(256 * 1024)
             entries.reserveCapacity(1024)
         }
-        Self.encodeRecord(record, into: &bodies)
+        bodies.write(atMost: Self.sizeBound(record)) { Self.encodeRecord(record, into: &$0) }
         let recordEnd = bodies.count
         if let mark = record.billing {
-            Self.encodeBilling(mark, into: &bodies)
+            bodies.write(atMost: mark.externalBillingID.count + mark.note.count + 64) {
+                Self.encodeBilling(mark, into: &$0)
+            }
         }
         entries.append(
             Entry(
@@ -48,10 +51,10 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
                 item: Int32(record.itemKey), subscription: Int32(record.subscriptionKey)))
     }
 
-    /// The records appended so far as repeated field 1 (`records`) of `ExportRecordsResponse`, with
-    /// what `batch` names; with `includingBilling` (a reseller's view, `resellerID`), each carries
-    /// the caller's billing mark.
-    public func encode(_ batch: StreamedExportBatch, includingBilling resellerID: String?) -> [UInt8] {
+    /// An `ExportRecordsResponse`: the records appended so far as its repeated field 1 (`records`),
+    /// with what `batch` names, and `cursor`; with `includingBilling` (a reseller's view,
+    /// `resellerID`), each record carries the caller's billing mark.
+    public func encode(_ batch: StreamedExportBatch, includingBilling resellerID: String?, cursor: String) -> [UInt8] {
         let named = batch.named
         let files = batch.fileIDs.map { id in
             var bytes: [UInt8] = []
@@ -95,39 +98,58 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
             Self.string(1, resellerID, into: &billingPrefix)
         }
 
-        var output: [UInt8] = []
-        output.reserveCapacity(bodies.count + entries.count * 320)
+        // Two passes, as the message codec does: the exact size, then one buffer filled front to back.
+        func length(of entry: Entry, body: Int, mark: Int) -> Int {
+            var length = 1 + Self.varintSize(UInt64(body)) + body
+            if entry.file >= 0 { length += files[Int(entry.file)].count }
+            if entry.item >= 0 { length += items[Int(entry.item)].count }
+            if entry.subscription >= 0 { length += subscriptions[Int(entry.subscription)].count }
+            if resellerID != nil, mark > 0 {
+                let markLength = billingPrefix.count + mark
+                length += 1 + Self.varintSize(UInt64(markLength)) + markLength
+            }
+            return length
+        }
+        var total = cursor.isEmpty ? 0 : 1 + Self.varintSize(UInt64(cursor.utf8.count)) + cursor.utf8.count
         var start = 0
-        bodies.withUnsafeBufferPointer { bodies in
-            for entry in entries {
-                let body = UnsafeBufferPointer(rebasing: bodies[start..<entry.recordEnd])
-                let mark = UnsafeBufferPointer(rebasing: bodies[entry.recordEnd..<entry.billingEnd])
-                start = entry.billingEnd
-                let file = entry.file >= 0 ? files[Int(entry.file)] : []
-                let item = entry.item >= 0 ? items[Int(entry.item)] : []
-                let subscription = entry.subscription >= 0 ? subscriptions[Int(entry.subscription)] : []
-                var length = 1 + Self.varintSize(UInt64(body.count)) + body.count + file.count + item.count
-                    + subscription.count
-                let markLength = billingPrefix.count + mark.count
-                let includesMark = resellerID != nil && !mark.isEmpty
-                if includesMark { length += 1 + Self.varintSize(UInt64(markLength)) + markLength }
-                Self.tag(1, 2, into: &output)
-                Self.varint(UInt64(length), into: &output)
-                Self.tag(1, 2, into: &output)
-                Self.varint(UInt64(body.count), into: &output)
-                output.append(contentsOf: body)
-                output.append(contentsOf: file)
-                output.append(contentsOf: item)
-                output.append(contentsOf: subscription)
-                if includesMark {
-                    Self.tag(15, 2, into: &output)
-                    Self.varint(UInt64(markLength), into: &output)
-                    output.append(contentsOf: billingPrefix)
-                    output.append(contentsOf: mark)
+        for entry in entries {
+            let record = length(of: entry, body: entry.recordEnd - start, mark: entry.billingEnd - entry.recordEnd)
+            total += 1 + Self.varintSize(UInt64(record)) + record
+            start = entry.billingEnd
+        }
+        return bodies.withBytes { bodies in
+            [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+                var writer = WireWriter(buffer: UnsafeMutableRawBufferPointer(buffer))
+                var start = 0
+                for entry in entries {
+                    let body = UnsafeRawBufferPointer(rebasing: bodies[start..<entry.recordEnd])
+                    let mark = UnsafeRawBufferPointer(rebasing: bodies[entry.recordEnd..<entry.billingEnd])
+                    start = entry.billingEnd
+                    writer.writeTag(1 << 3 | 2)
+                    writer.writeVarint(UInt64(length(of: entry, body: body.count, mark: mark.count)))
+                    writer.writeTag(1 << 3 | 2)
+                    writer.writeVarint(UInt64(body.count))
+                    writer.writeRawBytes(body)
+                    if entry.file >= 0 { files[Int(entry.file)].withUnsafeBytes { writer.writeRawBytes($0) } }
+                    if entry.item >= 0 { items[Int(entry.item)].withUnsafeBytes { writer.writeRawBytes($0) } }
+                    if entry.subscription >= 0 {
+                        subscriptions[Int(entry.subscription)].withUnsafeBytes { writer.writeRawBytes($0) }
+                    }
+                    if resellerID != nil, !mark.isEmpty {
+                        writer.writeTag(15 << 3 | 2)
+                        writer.writeVarint(UInt64(billingPrefix.count + mark.count))
+                        billingPrefix.withUnsafeBytes { writer.writeRawBytes($0) }
+                        writer.writeRawBytes(mark)
+                    }
                 }
+                if !cursor.isEmpty {
+                    writer.writeTag(2 << 3 | 2)
+                    writer.writeString(cursor)
+                }
+                precondition(writer.bytesWritten == total, "export size pass and write pass disagree")
+                initialized = writer.bytesWritten
             }
         }
-        return output
     }
 
     /// A subscription's entry, and its customer and reseller tiers, which follow from it.
@@ -167,53 +189,124 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
     }
 
     /// A `ResellerBilling` body without its field 1 (the reseller, the same for every record).
-    private static func encodeBilling(_ mark: StoredExportRecord.Billing, into output: inout [UInt8]) {
-        bytes(2, mark.externalBillingID, into: &output)
-        bytes(3, mark.note, into: &output)
-        timestamp(4, mark.billedAt, into: &output)
+    private static func encodeBilling(_ mark: StoredExportRecord.Billing, into writer: inout WireWriter) {
+        write(2, mark.externalBillingID, into: &writer)
+        write(3, mark.note, into: &writer)
+        write(4, mark.billedAt, into: &writer)
+    }
+
+    /// At least what `encodeRecord` writes for `record`: every field's bytes, with room for its tag
+    /// and length, and the fixed-size fields at their largest.
+    static func sizeBound(_ record: StoredExportRecord) -> Int {
+        // position, tier and status as ten-byte varints, three timestamps, tags and lengths.
+        var bound = 160 + 8 * 12 + record.fileID.count + record.recordID.count + record.note.count
+        bound += (record.itemID?.count ?? 0) + (record.subscriptionID?.count ?? 0)
+        bound += (record.quantity?.count ?? 0) + (record.amount?.count ?? 0)
+        bound += (record.categoryID?.count ?? 0) + (record.assetReconID?.count ?? 0)
+        bound += (record.externalBillingID?.count ?? 0) + (record.externalBillingNote?.count ?? 0)
+        for value in record.parameters { bound += 12 + value.count }
+        for value in record.rawValues { bound += 12 + value.count }
+        return bound
     }
 
     /// A `UsageRecord` message's fields, as `Usageflow_V1_UsageRecord.init(_:)` fills them.
-    static func encodeRecord(_ record: StoredExportRecord, into output: inout [UInt8]) {
-        bytes(1, record.fileID, into: &output)
-        int(2, record.position.position, into: &output)
-        bytes(3, record.recordID, into: &output)
-        bytes(4, record.note, into: &output)
-        if let id = record.itemID { bytes(5, id, into: &output) }
-        if let id = record.subscriptionID { bytes(6, id, into: &output) }
+    static func encodeRecord(_ record: StoredExportRecord, into writer: inout WireWriter) {
+        write(1, record.fileID, into: &writer)
+        write(2, record.position.position, into: &writer)
+        write(3, record.recordID, into: &writer)
+        write(4, record.note, into: &writer)
+        if let id = record.itemID { write(5, id, into: &writer) }
+        if let id = record.subscriptionID { write(6, id, into: &writer) }
         // A present decimal is never empty text.
-        if let quantity = record.quantity { bytes(7, quantity, into: &output) }
-        if let amount = record.amount { bytes(8, amount, into: &output) }
+        if let quantity = record.quantity { write(7, quantity, into: &writer) }
+        if let amount = record.amount { write(8, amount, into: &writer) }
         if let tier = record.tier {
             // Optional: present even when 0.
-            tag(9, 0, into: &output)
-            varint(UInt64(bitPattern: Int64(Int32(clamping: tier))), into: &output)
+            writer.writeTag(9 << 3)
+            writer.writeVarint(UInt64(bitPattern: Int64(Int32(clamping: tier))))
         }
-        if let start = record.start { timestamp(10, start, into: &output) }
-        if let end = record.end { timestamp(11, end, into: &output) }
-        if let id = record.categoryID { bytes(12, id, into: &output) }
-        if let id = record.assetReconID { bytes(13, id, into: &output) }
+        if let start = record.start { write(10, start, into: &writer) }
+        if let end = record.end { write(11, end, into: &writer) }
+        if let id = record.categoryID { write(12, id, into: &writer) }
+        if let id = record.assetReconID { write(13, id, into: &writer) }
         var index = 0
         while index + 1 < record.parameters.count {
             let name = record.parameters[index]
             let value = record.parameters[index + 1]
-            // Sized up front: every record has its parameters, so no body buffer per parameter.
-            tag(14, 2, into: &output)
-            varint(UInt64(bytesSize(name) + bytesSize(value)), into: &output)
-            bytes(1, name, into: &output)
-            bytes(2, value, into: &output)
+            writer.writeTag(14 << 3 | 2)
+            writer.writeVarint(UInt64(bytesSize(name) + bytesSize(value)))
+            write(1, name, into: &writer)
+            write(2, value, into: &writer)
             index += 2
         }
-        int(15, Int64(record.status.proto.rawValue), into: &output)
+        write(15, Int64(record.status.proto.rawValue), into: &writer)
         // `errors` (16) stays empty: exported records are valid ones.
-        if let id = record.externalBillingID { bytes(17, id, into: &output) }
-        if let note = record.externalBillingNote { bytes(18, note, into: &output) }
-        if let closed = record.closedAt { timestamp(19, closed, into: &output) }
+        if let id = record.externalBillingID { write(17, id, into: &writer) }
+        if let note = record.externalBillingNote { write(18, note, into: &writer) }
+        if let closed = record.closedAt { write(19, closed, into: &writer) }
         for value in record.rawValues {
             // Repeated strings are written even when empty.
-            tag(20, 2, into: &output)
-            varint(UInt64(value.count), into: &output)
-            output.append(contentsOf: value)
+            writer.writeTag(20 << 3 | 2)
+            writer.writeVarint(UInt64(value.count))
+            writer.writeRawBytes(value)
+        }
+    }
+
+    /// A proto3 string field from UTF-8 bytes: nothing when empty.
+    @inline(__always)
+    static func write(_ field: UInt32, _ value: UnsafeRawBufferPointer, into writer: inout WireWriter) {
+        guard !value.isEmpty else { return }
+        writer.writeTag(field << 3 | 2)
+        writer.writeVarint(UInt64(value.count))
+        writer.writeRawBytes(value)
+    }
+
+    /// A proto3 integer or enum field: nothing when 0.
+    @inline(__always)
+    static func write(_ field: UInt32, _ value: Int64, into writer: inout WireWriter) {
+        guard value != 0 else { return }
+        writer.writeTag(field << 3)
+        writer.writeVarint(UInt64(bitPattern: value))
+    }
+
+    /// A `google.protobuf.Timestamp` message field (present even at the epoch).
+    static func write(_ field: UInt32, _ time: Timestamp, into writer: inout WireWriter) {
+        let seconds = time.secondsSinceEpoch
+        let nanos = Int64(time.nanosecondsOfSecond)
+        var length = 0
+        if seconds != 0 { length += 1 + varintSize(UInt64(bitPattern: seconds)) }
+        if nanos != 0 { length += 1 + varintSize(UInt64(bitPattern: nanos)) }
+        writer.writeTag(field << 3 | 2)
+        writer.writeVarint(UInt64(length))
+        write(1, seconds, into: &writer)
+        write(2, nanos, into: &writer)
+    }
+
+    /// Bytes written through `WireWriter` into a buffer that grows ahead of each write.
+    private struct ByteArena: Sendable {
+        private var storage: [UInt8] = []
+        private(set) var count = 0
+
+        mutating func reserve(_ capacity: Int) {
+            if storage.count < capacity { storage.append(contentsOf: repeatElement(0, count: capacity - storage.count)) }
+        }
+
+        /// Runs `body` on a writer with room for `bound` bytes, keeping what it wrote.
+        mutating func write(atMost bound: Int, _ body: (inout WireWriter) -> Void) {
+            if storage.count - count < bound { reserve(max(count + bound, 2 * storage.count)) }
+            let start = count
+            let written = storage.withUnsafeMutableBytes { raw in
+                var writer = WireWriter(buffer: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + bound)]))
+                body(&writer)
+                return writer.bytesWritten
+            }
+            // The writer checks no bounds in release builds: a bound that fell short must stop here.
+            precondition(written <= bound, "export record larger than its size bound")
+            count = start + written
+        }
+
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
     }
 
@@ -251,14 +344,6 @@ public struct ExportWireEncoder: ExportRecordSink, Sendable {
             varint(UInt64(utf8.count), into: &bytes)
             bytes.append(contentsOf: utf8)
         }
-    }
-
-    /// A proto3 string field from UTF-8 bytes: nothing when empty.
-    static func bytes(_ field: UInt32, _ value: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        guard !value.isEmpty else { return }
-        tag(field, 2, into: &output)
-        varint(UInt64(value.count), into: &output)
-        output.append(contentsOf: value)
     }
 
     /// The encoded size of a proto3 string field from bytes (field numbers below 16).

@@ -39,11 +39,10 @@ public enum RecordExport {
             let (encoder, batch) = try await operations.batch(
                 query, after: position, limit: size, into: ExportWireEncoder())
             guard let last = batch.lastPosition else { return }
-            var message = Usageflow_V1_ExportRecordsResponse()
-            // The records go out already encoded (`ExportWireEncoder`), as the message's raw fields.
-            message.unknownFields = UnknownFields(bytes: encoder.encode(batch, includingBilling: billingReseller))
-            message.cursor = ExportCursor.encode(last, binding: binding)
-            try await response.write(message)
+            // The response goes out as the encoder wrote it: records and cursor, no message in between.
+            try await response.write(
+                encoded: encoder.encode(
+                    batch, includingBilling: billingReseller, cursor: ExportCursor.encode(last, binding: binding)))
             guard batch.hasMore else { return }
             position = last
         }

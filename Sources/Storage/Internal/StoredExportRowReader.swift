@@ -21,6 +21,9 @@ struct StoredExportRowReader {
     var fileIDs: [String] { files.ids }
     var itemIDs: [String] { items.ids }
     var subscriptionIDs: [String] { subscriptions.ids }
+    private var fileOrder: Int64 = -1
+    private var fileBytes: [UInt8] = []
+    private var fileKey = -1
     private var parameters: [UnsafeRawBufferPointer] = []
     private var rawValues: [UnsafeRawBufferPointer] = []
 
@@ -53,10 +56,16 @@ struct StoredExportRowReader {
             }
         }
         let recordID = try row.textBytes(1)
-        var fileID = fileID
-        try fileID.withUTF8 { fileBytes in
+        if order != fileOrder || fileKey < 0 {
+            // Rows come file by file: the file's id bytes and key are found once per file.
+            fileOrder = order
+            fileBytes = Array(fileID.utf8)
+            fileKey = fileBytes.withUnsafeBytes { files.key(of: $0) }
+        }
+        let fileKey = fileKey
+        try fileBytes.withUnsafeBytes { fileBytes in
             var record = StoredExportRecord(
-                position: position, fileID: UnsafeRawBufferPointer(fileBytes), recordID: recordID, status: status)
+                position: position, fileID: fileBytes, recordID: recordID, status: status)
             record.note = try row.textBytes(3)
             record.itemID = try row.optionalTextBytes(4)
             record.subscriptionID = try row.optionalTextBytes(5)
@@ -75,7 +84,7 @@ struct StoredExportRowReader {
                     externalBillingID: billingID, note: try row.optionalTextBytes(19) ?? StoredExportRecord.none,
                     billedAt: try row.timestamp(20))
             }
-            record.fileKey = files.key(of: record.fileID)
+            record.fileKey = fileKey
             if let id = record.itemID { record.itemKey = items.key(of: id) }
             if let id = record.subscriptionID { record.subscriptionKey = subscriptions.key(of: id) }
             try parameters.withUnsafeBufferPointer { parameters in
@@ -93,27 +102,45 @@ struct StoredExportRowReader {
         UsageRecordStatus.allCases.map { (Array($0.rawValue.utf8), $0) }
 
     private static func status(_ bytes: UnsafeRawBufferPointer) -> UsageRecordStatus? {
-        statuses.first { bytes.equals($0.bytes) }?.status
+        // The statuses differ in their first letter: one comparison per row.
+        guard let first = bytes.first, let candidate = statusesByFirstByte[first] else { return nil }
+        return bytes.equals(candidate.bytes) ? candidate.status : nil
     }
+
+    private static let statusesByFirstByte: [UInt8: (bytes: [UInt8], status: UsageRecordStatus)] =
+        Dictionary(statuses.map { ($0.bytes[0], $0) }, uniquingKeysWith: { first, _ in first })
 
     /// The distinct ids of a batch; a batch names a handful, so a list searched from the last
     /// match costs less per row than hashing a string.
     private struct SeenIDs {
         private(set) var ids: [String] = []
         private var bytes: [[UInt8]] = []
+        /// Per id its length and last eight bytes, compared before the bytes themselves: the ids
+        /// of a batch share their prefix and differ at the end.
+        private var fingerprints: [UInt64] = []
         private var last = 0
 
         /// The id's index in `ids`, adding it when new.
         mutating func key(of id: UnsafeRawBufferPointer) -> Int {
-            if last < bytes.count, id.equals(bytes[last]) { return last }
-            if let found = bytes.firstIndex(where: { id.equals($0) }) {
-                last = found
-                return found
+            let fingerprint = Self.fingerprint(id)
+            if last < bytes.count, fingerprints[last] == fingerprint, id.equals(bytes[last]) { return last }
+            for index in fingerprints.indices where fingerprints[index] == fingerprint && id.equals(bytes[index]) {
+                last = index
+                return index
             }
             bytes.append(Array(id))
+            fingerprints.append(fingerprint)
             ids.append(String(decoding: id, as: UTF8.self))
             last = bytes.count - 1
             return last
+        }
+
+        private static func fingerprint(_ id: UnsafeRawBufferPointer) -> UInt64 {
+            let count = UInt64(truncatingIfNeeded: id.count)
+            guard id.count >= 8 else {
+                return id.reduce(count) { $0 &* 31 &+ UInt64($1) }
+            }
+            return id.loadUnaligned(fromByteOffset: id.count - 8, as: UInt64.self) ^ (count &* 0x9E37_79B9_7F4A_7C15)
         }
     }
 }
