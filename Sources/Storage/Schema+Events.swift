@@ -35,6 +35,29 @@ extension Schema {
         ) STRICT, WITHOUT ROWID;
         """
 
+    /// API keys and service identities join the audit trail. SQLite cannot change a CHECK
+    /// constraint in place, so the table is rebuilt with the wider list: same columns, same
+    /// positions (copied as they are), same index. `event_audience` refers to positions only.
+    static let version7 = """
+        CREATE TABLE events_rebuilt (
+            position INTEGER PRIMARY KEY,
+            object_type TEXT NOT NULL CHECK (object_type IN ('product', 'item', 'contract', 'listing',
+                'subscription', 'usage_file', 'usage_record', 'reconciliation', 'reseller_billing', 'api_key',
+                'service_identity')),
+            object_id TEXT NOT NULL,
+            from_status TEXT NOT NULL,
+            to_status TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            at INTEGER NOT NULL
+        ) STRICT;
+        INSERT INTO events_rebuilt (position, object_type, object_id, from_status, to_status, reason, actor, at)
+            SELECT position, object_type, object_id, from_status, to_status, reason, actor, at FROM events;
+        DROP TABLE events;
+        ALTER TABLE events_rebuilt RENAME TO events;
+        CREATE INDEX events_object ON events (object_id, position);
+        """
+
     /// The tables `version3` creates, in creation order.
     static let eventTables: [String] = ["events", "event_audience"]
 }

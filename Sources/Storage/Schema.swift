@@ -33,6 +33,7 @@ public enum Schema {
         SQLiteMigration(version: 4, name: "reconciliation files", sql: version4),
         SQLiteMigration(version: 5, name: "reseller billing marks", sql: version5),
         SQLiteMigration(version: 6, name: "export order of usage files", sql: version6),
+        SQLiteMigration(version: 7, name: "credential events", sql: version7),
     ]
 
     /// The schema version the newest migration leaves (`PRAGMA user_version`).

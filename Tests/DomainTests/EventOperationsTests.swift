@@ -47,7 +47,7 @@ struct EventOperationsTests {
     @Test("every object type the API names is accepted")
     func knownTypes() throws {
         let names = ["product", "item", "contract", "listing", "subscription", "usage_file", "usage_record",
-            "reconciliation", "reseller_billing"]
+            "reconciliation", "reseller_billing", "api_key", "service_identity"]
         let query = try EventOperations.query(Self.distributor, afterPosition: 0, objectTypes: names)
         #expect(query.filter.objectTypes.map(\.rawValue) == names)
         #expect(EventObjectType.allCases.count == names.count)

@@ -61,6 +61,39 @@ struct SchemaTests {
         }
     }
 
+    @Test("migration 7 rebuilds the events table: earlier events stay, credential events are accepted")
+    func credentialEventsMigration() async throws {
+        try await withTemporaryDirectory { directory throws in
+            let path = directory.file("store.sqlite")
+            do {
+                let database = try await SQLiteDatabase(path: path)
+                _ = try await database.migrate(Schema.migrations.filter { $0.version <= 6 })
+                try await database.write { connection in
+                    try connection.execute(
+                        "INSERT INTO events VALUES (7, 'product', 'PRD-1', '', 'created', '', 'VA-1', 1);"
+                            + "INSERT INTO event_audience VALUES ('VA-1', 7);")
+                }
+                await database.close()
+            }
+            let store = try await SQLiteDataStore(path: path)
+            await store.close()
+            let connection = try SQLiteConnection(path: path)
+            #expect(try Self.userVersion(connection) == Int64(Schema.version))
+            let kept = try connection.query("SELECT position, object_type, object_id FROM events") {
+                "\(try $0.int64(0)) \(try $0.text(1)) \(try $0.text(2))"
+            }
+            #expect(kept == ["7 product PRD-1"])
+            try connection.execute("INSERT INTO events VALUES (8, 'api_key', 'KEY-1', '', 'active', '', 'operator', 2)")
+            try connection.execute(
+                "INSERT INTO events VALUES (9, 'service_identity', 'SI-1', '', 'active', '', 'PA-1', 3)")
+            #expect(throws: SQLiteError.self) {
+                try connection.execute("INSERT INTO events VALUES (10, 'nonsense', 'X', '', 'a', '', 'b', 4)")
+            }
+            #expect(try connection.query("SELECT name FROM sqlite_schema WHERE name = 'events_object'") { try $0.text(0) }
+                == ["events_object"])
+        }
+    }
+
     @Test("a file written by a newer program is refused, not touched")
     func newerFileRefused() async throws {
         try await withTemporaryDirectory { directory throws in

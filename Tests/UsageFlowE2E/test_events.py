@@ -178,7 +178,14 @@ def test_each_party_sees_its_own_objects_and_nothing_of_another_tenant(api, worl
         ("", "draft"), ("draft", "published")]
     assert {e.object_type for e in distributor} >= {"contract", "listing", "subscription"}
     assert not {"product", "item"} & {e.object_type for e in distributor}
-    assert {e.object_id for e in tier2} == {w.tier2_subscription.id}, "a tier-2 reseller sees only its own"
+    # A tier-2 reseller sees only its own: its subscription, and the key it was given (issued by
+    # its distributor, which sees that key's event too).
+    tier2_key_id = w.market.tier2_key.split(".")[0]
+    assert {e.object_id for e in tier2} == {w.tier2_subscription.id, tier2_key_id}, "a tier-2 reseller sees only its own"
+    assert [(e.object_type, getattr(e, "from"), e.to) for e in tier2 if e.object_id == tier2_key_id] == [
+        ("api_key", "", "active")]
+    assert tier2_key_id in {e.object_id for e in distributor if e.object_type == "api_key"}
+    assert "api_key" not in {e.object_type for e in vendor if e.object_id == tier2_key_id}
 
     # A production file is the distributor's from its submission on; a preview file never is.
     driver = uf.GrpcDriver(api)
@@ -378,7 +385,9 @@ def test_a_graceful_shutdown_ends_open_watches_at_once_with_unavailable(pki, tmp
         vendor = uf.make_account(api, own, common.ROLE_VENDOR, "Watched Vendor")
         uf.make_product(api, vendor, "Watched Product")
         stream = api.vendor.WatchEvents(ev().WatchEventsRequest(), metadata=auth(vendor.key), timeout=60)
-        assert next(iter(stream)).object_type == "product"
+        received = iter(stream)
+        # The vendor's key (issued by the operator), then its product.
+        assert [next(received).object_type for _ in range(2)] == ["api_key", "product"]
         started = time.monotonic()
         code = own.stop()
         assert code == 0
@@ -405,9 +414,10 @@ def test_cli_watch_resumes_across_a_server_restart_without_gaps_or_repeats(pki, 
         vendor = uf.make_account(api, own, common.ROLE_VENDOR, "Restarted Vendor")
         _, items = uf.make_product(api, vendor, "Restarted Product", items=(("integer", "INT"),))
         before = list_all(api, "vendor", vendor.key)
-        assert len(before) == 3  # the product, the item created, the item published
+        # The vendor's key, the product, the item created, the item published.
+        assert [e.object_type for e in before] == ["api_key", "product", "item", "item"]
         process = subprocess.Popen(
-            [str(support.binary()), "vendor", "events", "watch", "--json", "--max-events", "5"],
+            [str(support.binary()), "vendor", "events", "watch", "--json", "--max-events", "6"],
             env=cli_env(own, {"USAGEFLOW_KEY": vendor.key}), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         time.sleep(1.5)

@@ -57,6 +57,18 @@ import Testing
                     try await clients.distributor.revokeServiceIdentity(
                         idRequest(bySubject.id), options: bearer(world.otherDistributorKey))
                 }
+                // Each registration and the one revocation are in the distributor's trail, in order;
+                // the replayed revoke changed nothing and added nothing. No other distributor sees them.
+                var events = Usageflow_V1_ListEventsRequest()
+                events.objectTypes = ["service_identity"]
+                let trail = try await clients.distributor.listEvents(events, options: mine).events
+                #expect(trail.map { [$0.objectId, $0.from, $0.to, $0.reason] } == [
+                    [pinned.id, "", "active", "billing"], [bySubject.id, "", "active", "recon"],
+                    [pinned.id, "active", "revoked", "billing"],
+                ])
+                #expect(
+                    try await clients.distributor.listEvents(events, options: bearer(world.otherDistributorKey))
+                        .events.isEmpty)
             }
         }
     }
@@ -134,6 +146,16 @@ import Testing
                     try await clients.distributor.listResellerKeys(list, options: mine).keys.map(\.id) == [
                         world.resellerKey.key.id
                     ])
+                // Issue and revoke are in the trail of the distributor that manages the key and of the
+                // reseller it acts for, naming the key, never its secret.
+                var events = Usageflow_V1_ListEventsRequest()
+                events.objectTypes = ["api_key"]
+                events.objectId = issued.key.id
+                let trail = try await clients.distributor.listEvents(events, options: mine).events
+                #expect(trail.map { [$0.from, $0.to, $0.reason] } == [["", "active", "portal"], ["active", "revoked", "portal"]])
+                #expect(!trail.contains { $0.reason.contains(issued.token) || $0.actor.contains(issued.token) })
+                let asReseller = try await clients.reseller.listEvents(events, options: bearer(world.resellerKey.token.text))
+                #expect(asReseller.events.map(\.to) == ["active", "revoked"])
             }
         }
     }

@@ -30,7 +30,7 @@ public struct Usageflow_V1_Event: ProtoWire.ProtoMessage {
     public var position: Swift.Int64 = 0
 
     /// `product`, `item`, `contract`, `listing`, `subscription`, `usage_file`, `usage_record`,
-    /// `reconciliation`, `reseller_billing`.
+    /// `reconciliation`, `reseller_billing`, `api_key`, `service_identity`.
     public var objectType: Swift.String = ""
 
     /// The object's id; for a usage record, `<file id>/<record id>`.

@@ -78,4 +78,15 @@ public struct EventAudience: Sendable, Hashable {
 
     /// A reseller's billing mark: that reseller only; the distributor's own status is unchanged.
     public static func resellerBilling(resellerID: String) -> EventAudience { EventAudience(resellerID) }
+
+    /// An API key: the account it acts for, and the distributor that manages a reseller's keys.
+    /// The operator's own keys are in the trail only (the operator has no events).
+    public static func apiKey(_ key: APIKey, managedBy manager: Tenant) -> EventAudience {
+        EventAudience(key.role == .operator ? nil : key.accountID, tenantID(of: manager))
+    }
+
+    /// A service identity: its distributor.
+    public static func serviceIdentity(_ identity: ServiceIdentity) -> EventAudience {
+        EventAudience(identity.distributorID)
+    }
 }

@@ -13,4 +13,7 @@ public enum EventObjectType: String, Sendable, Hashable, CaseIterable {
     case usageRecord = "usage_record"
     case reconciliation
     case resellerBilling = "reseller_billing"
+    /// Credentials: issued (`active`) and revoked.
+    case apiKey = "api_key"
+    case serviceIdentity = "service_identity"
 }

@@ -47,6 +47,7 @@ extension CredentialOperations {
                 id: try environment.newID(.serviceIdentity, in: tx), distributorID: distributorID, name: name,
                 subject: subject, sha256Fingerprint: fingerprint, createdAt: now)
             try tx.insert(identity)
+            try tx.appendEvent(.serviceIdentity(identity, from: nil, by: tenant.actor, at: now))
             return identity
         }
     }
@@ -73,6 +74,7 @@ extension CredentialOperations {
             guard !identity.isRevoked else { return identity }
             identity.revokedAt = now
             try tx.update(identity)
+            try tx.appendEvent(.serviceIdentity(identity, from: "active", by: tenant.actor, at: now))
             return identity
         }
     }

@@ -67,6 +67,7 @@ public struct CredentialOperations: Sendable {
                 id: token.keyID, accountID: accountID, role: role, scope: scope, name: name,
                 secretHash: token.secretHash(using: hashing), createdAt: now)
             try tx.insert(key)
+            try tx.appendEvent(.apiKey(key, from: nil, managedBy: tenant, at: now))
             return IssuedKey(key: key, token: token)
         }
     }
@@ -97,6 +98,7 @@ public struct CredentialOperations: Sendable {
             guard !key.isRevoked else { return key }
             key.revokedAt = now
             try tx.update(key)
+            try tx.appendEvent(.apiKey(key, from: "active", managedBy: tenant, at: now))
             return key
         }
     }
