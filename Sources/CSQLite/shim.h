@@ -11,6 +11,8 @@ static inline sqlite3_destructor_type csqlite_static(void) { return SQLITE_STATI
 static inline int csqlite_db_config_int(sqlite3 *db, int option, int value, int *result) {
     return sqlite3_db_config(db, option, value, result);
 }
-static inline int csqlite_config_single_thread_off(void) { return sqlite3_config(SQLITE_CONFIG_MULTITHREAD); }
+/// Turns off SQLite's memory statistics, whose global mutex every allocation takes; only before
+/// SQLite initialises (the first open), else SQLITE_MISUSE and no change.
+static inline int csqlite_config_memory_statistics(int on) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on); }
 
 #endif

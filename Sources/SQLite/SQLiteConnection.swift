@@ -42,6 +42,7 @@ public final class SQLiteConnection {
         busyTimeout: Duration = .seconds(5),
         statementCacheCapacity: Int = 64
     ) throws {
+        _ = SQLiteLibrary.configured
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
