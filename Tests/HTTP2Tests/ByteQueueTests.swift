@@ -19,14 +19,14 @@ struct ByteQueueTests {
                 return next
             }
         }
-        for _ in 0..<5_000 {
+        for _ in 0..<600 {
             switch Int.random(in: 0..<4, using: &generator) {
             case 0:
                 let piece = bytes(Int.random(in: 0..<100, using: &generator))
                 piece.withUnsafeBytes { queue.append($0) }
                 model += piece
             case 1:
-                let message = bytes(Int.random(in: 4_000..<40_000, using: &generator))
+                let message = bytes(Int.random(in: 4_096..<9_000, using: &generator))
                 queue.append(message)
                 model += message
             case 2:
@@ -34,7 +34,7 @@ struct ByteQueueTests {
                 queue.append(small)
                 model += small
             default:
-                let n = Int.random(in: 0...min(model.count, 20_000), using: &generator)
+                let n = Int.random(in: 0...min(model.count, 12_000), using: &generator)
                 queue.moveFront(n, to: &drained)
                 model.removeFirst(n)
             }

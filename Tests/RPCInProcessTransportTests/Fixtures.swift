@@ -86,9 +86,11 @@ final class Probe: Sendable {
     var metadata: [Metadata] { state.withLock { $0.metadata } }
     var deadlines: [ContinuousClock.Instant?] { state.withLock { $0.deadlines } }
 
-    /// Waits up to five seconds for `condition`; false if it never held.
+    /// Waits up to thirty seconds for `condition`; false if it never held. Generous: the whole
+    /// suite runs in parallel on few cores, where synchronous tests can hold every thread of the
+    /// pool for seconds, and a condition that holds ends the wait at once anyway.
     func waitUntil(_ condition: (Probe) -> Bool) async -> Bool {
-        let end = ContinuousClock.now.advanced(by: .seconds(5))
+        let end = ContinuousClock.now.advanced(by: .seconds(30))
         while ContinuousClock.now < end {
             if condition(self) { return true }
             try? await Task.sleep(for: .milliseconds(2))

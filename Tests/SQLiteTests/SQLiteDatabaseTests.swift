@@ -162,7 +162,8 @@ struct SQLiteDatabaseTests {
             let waited = clock.now - start
             #expect(error?.isBusy == true)
             #expect(waited >= timeout - .milliseconds(20))
-            #expect(waited < timeout * 4)
+            // Bounded, not hanging; loose, since a busy parallel test run can delay the reply.
+            #expect(waited < timeout * 20)
             try other.execute("ROLLBACK")
             try await database.write { try $0.run("UPDATE counter SET n = n + 1") }
             #expect(try await database.read { try Self.counter($0) } == 1)

@@ -89,6 +89,10 @@ def make_plans(rng: random.Random) -> list[Plan]:
             variant = "invalid_records"
         size = rng.choice([40, 300, 1200, 2500])
         kill = rng.choices(["none", "delay", "processing"], weights=[4, 3, 3])[0]
+        if kill == "processing":
+            # Processing a few dozen rows is over between two polls of the file's status; a kill
+            # meant for that phase needs an upload whose processing lasts long enough to be seen.
+            size = max(size, 2500)
         plans.append(Plan(index, kind, variant, size, uf.unique(f"c{index}"), kill, rng.random()))
     return plans
 
