@@ -62,6 +62,25 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Text from UTF-8 bytes that SQLite reads in place, without a copy (`SQLITE_STATIC`).
+    ///
+    /// The bytes must stay valid and unchanged until the statement has run (`execute`) and every
+    /// such parameter has been bound anew or `clearBindings` was called: for a row's values laid
+    /// out in one buffer that outlives the run.
+    public func bind(_ index: Int32, borrowedUTF8 bytes: UnsafeBufferPointer<UInt8>) throws {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else {
+            return try check(sqlite3_bind_text64(handle, index, "", 0, csqlite_static(), UInt8(SQLITE_UTF8)))
+        }
+        try base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+            try check(sqlite3_bind_text64(handle, index, $0, UInt64(bytes.count), csqlite_static(), UInt8(SQLITE_UTF8)))
+        }
+    }
+
+    /// Sets every parameter to NULL, so no binding refers to bytes that are gone.
+    public func clearBindings() {
+        sqlite3_clear_bindings(handle)
+    }
+
     /// Runs the statement to its end with the values bound now, then resets it (keeping the
     /// bindings) for the next run. Returns how many rows it changed.
     @discardableResult

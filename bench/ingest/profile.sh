@@ -8,7 +8,9 @@
 # A fresh `usageflow serve` (pinned to core 0, --event-loops 1) on a fresh database gets the
 # benchmark's tenants; `perf record -F 499 -g` (cpu-clock sampling, frame-pointer call chains)
 # attaches while h2load (core 1) sends the upload. Output: bench/ingest/out/profile/KIND.{txt,data}:
-# the top functions by self time and by inclusive time, demangled.
+# the top functions by self time and by inclusive time, demangled. PERF_CALL_GRAPH replaces `-g`:
+# `PERF_CALL_GRAPH="--call-graph dwarf,16384"` unwinds through libc and libsqlite3, which keep no
+# frame pointers (larger data file, slower report).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/ingest
@@ -45,7 +47,7 @@ file=$("$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$PORT" certs/dev/ca.pem
 cat "$OUT/$KIND.header" "$INPUT" > "$PROFILE/body.bin"
 KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
 data=$PROFILE/$KIND.data
-perf record -F 499 -g -o "$data" -p "$server_pid" 2> "$PROFILE/perf.log" &
+perf record -F 499 ${PERF_CALL_GRAPH:--g} -o "$data" -p "$server_pid" 2> "$PROFILE/perf.log" &
 perf_pid=$!
 sleep 0.5
 taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' -H 'te: trailers' \

@@ -291,40 +291,58 @@ extension StoreWriteTransaction {
         guard let file = try fileKeys(fileID) else { throw DomainError.notFound("usage file", fileID) }
         try perform(noun: "usage record") { connection in
             let insert = try connection.prepareStatement(insertUsageRecordSQL)
+            defer { insert.clearBindings() }
             try insert.bind(1, file.seq)
             try insert.bind(2, file.productSeq)
-            var buffer: [UInt8] = []
-            buffer.reserveCapacity(1024)
-            func bindList(_ index: Int32, _ encode: (inout [UInt8]) -> Void) throws {
-                buffer.removeAll(keepingCapacity: true)
-                encode(&buffer)
-                try buffer.withUnsafeBufferPointer { try insert.bind(index, utf8: $0) }
+            // A row's text values are laid out in one reused buffer and bound in place: SQLite
+            // would otherwise allocate and copy each of a dozen values per row.
+            var text: [UInt8] = []
+            text.reserveCapacity(4096)
+            var slots: [(index: Int32, start: Int, end: Int)] = []
+            slots.reserveCapacity(16)
+            func add(_ index: Int32, _ value: String?) throws {
+                guard var value else { return try insert.bindNull(index) }
+                let start = text.count
+                value.withUTF8 { text.append(contentsOf: $0) }
+                slots.append((index, start, text.count))
+            }
+            func addList(_ index: Int32, _ encode: (inout [UInt8]) -> Void) {
+                let start = text.count
+                encode(&text)
+                slots.append((index, start, text.count))
             }
             for record in records {
                 guard record.fileID == fileID else {
                     throw DomainError.internalFailure(
                         "a record of usage file \(record.fileID) was appended to usage file \(fileID)")
                 }
+                text.removeAll(keepingCapacity: true)
+                slots.removeAll(keepingCapacity: true)
                 try insert.bind(3, Int64(record.position))
-                try insert.bind(4, record.recordID)
-                try insert.bind(5, record.status.rawValue)
-                try insert.bind(6, record.note)
-                try insert.bind(7, record.itemID)
-                try insert.bind(8, record.subscriptionID)
-                try insert.bind(9, record.quantity?.description)
-                try insert.bind(10, record.amount?.description)
+                try add(4, record.recordID)
+                try add(5, record.status.rawValue)
+                try add(6, record.note)
+                try add(7, record.itemID)
+                try add(8, record.subscriptionID)
+                try add(9, record.quantity?.description)
+                try add(10, record.amount?.description)
                 try insert.bind(11, record.tier.map(Int64.init))
                 try insert.bind(12, record.start?.microsecondsSinceEpoch)
                 try insert.bind(13, record.end?.microsecondsSinceEpoch)
-                try insert.bind(14, record.categoryID)
-                try insert.bind(15, record.assetReconID)
-                try bindList(16) { UsageEncoding.append(record.parameters, to: &$0) }
-                try bindList(17) { UsageEncoding.append(record.rawValues, to: &$0) }
-                try bindList(18) { UsageEncoding.append(record.errors, to: &$0) }
-                try insert.bind(19, record.externalBillingID)
-                try insert.bind(20, record.externalBillingNote)
+                try add(14, record.categoryID)
+                try add(15, record.assetReconID)
+                addList(16) { UsageEncoding.append(record.parameters, to: &$0) }
+                addList(17) { UsageEncoding.append(record.rawValues, to: &$0) }
+                addList(18) { UsageEncoding.append(record.errors, to: &$0) }
+                try add(19, record.externalBillingID)
+                try add(20, record.externalBillingNote)
                 try insert.bind(21, record.closedAt?.microsecondsSinceEpoch)
-                try insert.execute()
+                try text.withUnsafeBufferPointer { bytes in
+                    for slot in slots {
+                        try insert.bind(slot.index, borrowedUTF8: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]))
+                    }
+                    try insert.execute()
+                }
             }
         }
     }
