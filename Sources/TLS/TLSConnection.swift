@@ -33,7 +33,7 @@ public final class TLSConnection {
 
     private let ssl: OpaquePointer
     /// Received ciphertext not read by OpenSSL yet, and ciphertext not taken by the transport yet.
-    private let channel = CiphertextChannel()
+    let channel = CiphertextChannel()
     private var state: State = .handshaking
     /// Plaintext written before the handshake finished, sent as soon as it does.
     private var heldPlaintext: [UInt8] = []

@@ -35,9 +35,20 @@ final class CiphertextChannel {
         if incomingOffset > 0, incomingOffset == incoming.count {
             incoming.removeAll(keepingCapacity: true)
             incomingOffset = 0
+        } else if incomingOffset >= Self.compactionThreshold {
+            // A peer whose records keep straddling socket reads never lets the buffer run dry:
+            // drop what was read (the rest is at most part of a record) so it cannot grow forever.
+            incoming.removeFirst(incomingOffset)
+            incomingOffset = 0
         }
         incoming.append(contentsOf: bytes)
     }
+
+    /// Read bytes kept at the front before they are dropped on the next `receive`.
+    static let compactionThreshold = 64 * 1024
+
+    /// What the buffers hold allocated, for tests of their bounds.
+    var capacities: (incoming: Int, outgoing: Int) { (incoming.capacity, outgoing.capacity) }
 
     /// Appends every outgoing byte to `buffer` and empties `outgoing`.
     func takeOutgoing(into buffer: inout [UInt8]) {
