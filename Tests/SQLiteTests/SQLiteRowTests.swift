@@ -9,6 +9,7 @@ struct SQLiteRowTests {
     /// One typed accessor, to drive the same checks over all of them.
     enum Accessor: String, CaseIterable, Sendable {
         case int64, optionalInt64, double, optionalDouble, text, optionalText, blob, optionalBlob, bool, optionalBool
+        case textBytes, optionalTextBytes
 
         func read(_ row: borrowing SQLiteRow, _ index: Int) throws -> SQLiteValue {
             switch self {
@@ -22,6 +23,9 @@ struct SQLiteRowTests {
             case .optionalBlob: SQLiteValue(try row.optionalBlob(index))
             case .bool: SQLiteValue(try row.bool(index))
             case .optionalBool: SQLiteValue(try row.optionalBool(index))
+            // The views are read before the row moves on, as their contract asks.
+            case .textBytes: .text(String(decoding: try row.textBytes(index), as: UTF8.self))
+            case .optionalTextBytes: SQLiteValue(try row.optionalTextBytes(index).map { String(decoding: $0, as: UTF8.self) })
             }
         }
     }
@@ -41,6 +45,11 @@ struct SQLiteRowTests {
         ("1", .bool, .integer(1)),
         ("1", .optionalBool, .integer(1)),
         ("NULL", .optionalBool, .null),
+        ("'x'", .textBytes, .text("x")),
+        ("''", .textBytes, .text("")),
+        ("'ünï'", .optionalTextBytes, .text("ünï")),
+        ("''", .optionalTextBytes, .text("")),
+        ("NULL", .optionalTextBytes, .null),
     ]
 
     @Test("accessors read matching columns", arguments: accepted)
@@ -69,6 +78,10 @@ struct SQLiteRowTests {
         ("-1", .bool),
         ("'true'", .bool),
         ("2", .optionalBool),
+        ("NULL", .textBytes),
+        ("1", .textBytes),
+        ("1.5", .optionalTextBytes),
+        ("x'61'", .optionalTextBytes),
     ]
 
     @Test("accessors refuse other types instead of converting", arguments: mismatches)

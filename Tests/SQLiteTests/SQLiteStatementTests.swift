@@ -44,6 +44,35 @@ struct SQLiteStatementTests {
         }
     }
 
+    @Test("text bound in place is read from the caller's bytes at the run; clearing unbinds everything")
+    func borrowedText() async throws {
+        try await withConnection { connection in
+            let insert = try connection.prepareStatement("INSERT INTO t (id, name, size, note) VALUES (?, ?, ?, ?)")
+            var row = Array("firstsecond".utf8)
+            for (id, range) in [(Int64(1), 0..<5), (2, 5..<11)] {
+                try insert.bind(1, id)
+                try insert.bind(3, id)
+                try row.withUnsafeBufferPointer { bytes in
+                    try insert.bind(2, borrowedUTF8: UnsafeBufferPointer(rebasing: bytes[range]))
+                    try insert.bind(4, borrowedUTF8: UnsafeBufferPointer(rebasing: bytes[0..<0]))
+                    #expect(try insert.execute() == 1)
+                }
+                // The same buffer holds the next row's values: nothing of this row may be kept.
+                row.withUnsafeMutableBufferPointer { bytes in
+                    for index in range { bytes[index] = UInt8(ascii: "x") }
+                }
+            }
+            insert.clearBindings()
+            try insert.bind(1, 3)
+            #expect(try insert.execute() == 1)
+            let rows = try connection.query("SELECT id, name, size, note FROM t ORDER BY id") { row in
+                [try row.optionalText(1) ?? "NULL", try row.optionalInt64(2).map { "\($0)" } ?? "NULL",
+                 try row.optionalText(3) ?? "NULL"]
+            }
+            #expect(rows == [["first", "1", ""], ["second", "2", ""], ["NULL", "NULL", "NULL"]])
+        }
+    }
+
     @Test("a failed run throws SQLite's error and leaves the statement usable")
     func failureKeepsTheStatement() async throws {
         try await withConnection { connection in
