@@ -402,7 +402,7 @@ public final class TLSConnection {
                 offset += written
                 continue
             }
-            // The memory BIO never refuses bytes, so any failure here is fatal.
+            // The ciphertext BIO never refuses bytes, so any failure here is fatal.
             throw fail(dataError(SSL_get_error(ssl, 0)))
         }
     }
