@@ -5,8 +5,8 @@ import Contracts
 import Domain
 import ProtoWire
 
-/// Encodes a batch of exported records straight to their protobuf bytes: the `records` entries of an
-/// `ExportRecordsResponse`, byte for byte what encoding the `ExportedRecord` messages would give.
+/// Encodes a batch of exported records straight to the bytes of an `ExportRecordsResponse`: its
+/// `records` entries are byte for byte what encoding the `ExportedRecord` messages would give.
 ///
 /// Why: an export is a million records of the same few items, subscriptions and parties. Building
 /// a message struct per record, copying in the shared sub-messages and encoding it cost several
@@ -14,8 +14,10 @@ import ProtoWire
 /// go from the store's column bytes to wire bytes as they are read (`append`), and each file's
 /// facts and each item, subscription and its parties are encoded once per batch (`encode`), when
 /// the store has looked them up; a record then costs its own fields plus a copy of those bytes.
-/// `RecordExport` sends the result as the response's pre-encoded fields; the wire format lets
-/// fields come in any order, so clients decode the same message.
+/// Fields are written through `WireWriter` into buffers sized ahead (a bound per record, the exact
+/// size for the response), and `RecordExport` sends the result as it is
+/// (`ResponseWriter.write(encoded:)`); the wire format lets an `ExportedRecord`'s fields come in any
+/// order, so clients decode the same message.
 public struct ExportWireEncoder: ExportRecordSink, Sendable {
     /// The records' `UsageRecord` message bodies, back to back, each followed by its billing mark.
     private var bodies = ByteArena()

@@ -9,8 +9,8 @@ import SQLite
 /// building a string per column, and notes the items and subscriptions they name.
 ///
 /// The parameter and raw-value lists are split into reused arrays of views, so a row costs no
-/// allocation; an id is turned into a string only when it differs from the previous row's (an
-/// export's records run in long stretches of the same item and subscription).
+/// allocation; an id becomes a string only the first time the batch names it, and every record
+/// gets the key of its file, item and subscription among the batch's distinct ids.
 struct StoredExportRowReader {
     let includeRaw: Bool
     let billing: Bool
