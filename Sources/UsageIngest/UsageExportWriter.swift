@@ -12,18 +12,11 @@ import Spreadsheet
 /// writes to a file row by row. Either way output is taken in pieces (`takeOutput()`) or goes
 /// straight to the file, so an export is never whole in memory.
 public final class UsageExportWriter {
-    private enum Backend {
-        case xlsx(XLSXWriter<OutputSink>)
-        case csv(CSVWriter<OutputSink>)
-    }
-
     public let format: UsageFileFormat
     public let columns: [String]
-    private let sink: OutputSink
-    private let backend: Backend
+    private let output: SpreadsheetRowWriter
     /// Indexes of the columns written as number cells when their value is a plain number.
     private let numericColumns: Set<Int>
-    private var finished = false
     /// For a whole-file export: how many leading columns are the upload's, and whether their
     /// values come from the records' fields (a record-stream upload has no row as uploaded).
     private var uploadColumnCount = 0
@@ -38,27 +31,14 @@ public final class UsageExportWriter {
         self.format = format
         self.columns = columns
         numericColumns = Set(columns.indices.filter { numeric.contains(columns[$0]) })
-        let path: String? = if case .file(let path) = destination { path } else { nil }
-        sink = try IngestFailure.mapping { () throws(SpreadsheetError) in try OutputSink(path: path) }
-        switch format {
-        case .xlsx:
-            var options = XLSXWriter<OutputSink>.Options()
-            options.compressionLevel = 4
-            backend = .xlsx(XLSXWriter(sink: sink, options: options))
-        case .csv:
-            backend = .csv(CSVWriter(sink: sink))
+        output = try SpreadsheetRowWriter(format: format, destination: destination, purpose: "a usage export")
+        if format == .xlsx, !general.isEmpty {
+            try output.beginSheet("general", widths: [28, 40])
+            try output.appendRow([.text("attribute_id"), .text("attribute_value")], bold: true)
+            for (name, value) in general { try output.appendRow([.text(name), .text(value)]) }
         }
-        if case .xlsx(let writer) = backend {
-            try write { () throws(SpreadsheetError) in
-                if !general.isEmpty {
-                    try writer.beginSheet("general", columnWidths: [28, 40])
-                    try writer.appendRow([.text("attribute_id"), .text("attribute_value")], bold: true)
-                    for (name, value) in general { try writer.appendRow([.text(name), .text(value)]) }
-                }
-                try writer.beginSheet("records", columnWidths: columns.map { max(12, min($0.count + 4, 40)) })
-            }
-        }
-        try appendCells(columns.map { .text($0) }, bold: true)
+        try output.beginSheet("records", widths: columns.map { max(12, min($0.count + 4, 40)) })
+        try output.appendRow(columns.map { .text($0) }, bold: true)
     }
 
     /// Appends one row, aligned with `columns` (missing values are empty, extra ones dropped).
@@ -75,43 +55,17 @@ public final class UsageExportWriter {
                 cells.append(.text(value))
             }
         }
-        try appendCells(cells)
+        try output.appendRow(cells)
     }
 
     /// The bytes written so far and not yet taken (always empty for a file destination).
     public func takeOutput() -> [UInt8] {
-        sink.take()
+        output.takeOutput()
     }
 
     /// Ends the spreadsheet; returns the remaining bytes (empty for a file destination).
     public func finish() throws(DomainError) -> [UInt8] {
-        if !finished {
-            finished = true
-            try write { () throws(SpreadsheetError) in
-                switch backend {
-                case .xlsx(let writer): try writer.finish()
-                case .csv(let writer): try writer.finish()
-                }
-            }
-        }
-        return sink.take()
-    }
-
-    private func appendCells(_ cells: [SpreadsheetCell], bold: Bool = false) throws(DomainError) {
-        try write { () throws(SpreadsheetError) in
-            switch backend {
-            case .xlsx(let writer): try writer.appendRow(cells, bold: bold)
-            case .csv(let writer): try writer.appendRow(cells)
-            }
-        }
-    }
-
-    private func write(_ body: () throws(SpreadsheetError) -> Void) throws(DomainError) {
-        do {
-            try body()
-        } catch {
-            throw DomainError.internalFailure("writing a usage export failed: \(error)")
-        }
+        try output.finish()
     }
 }
 

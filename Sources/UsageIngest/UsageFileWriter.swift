@@ -17,73 +17,34 @@ public final class UsageFileWriter {
         case memory
     }
 
-    private enum Backend {
-        case xlsx(XLSXWriter<OutputSink>)
-        case csv(CSVWriter<OutputSink>)
-    }
-
     public let format: UsageFileFormat
-    private let sink: OutputSink
-    private let backend: Backend
+    private let output: SpreadsheetRowWriter
     private var columns: [String] = []
     /// Indexes of the columns written as numbers when their value is a number.
     private var numericColumns: Set<Int> = []
     private var deriveValues = false
-    private var finished = false
 
     private init(format: UsageFileFormat, destination: Destination) throws(DomainError) {
         self.format = format
-        let path: String? = if case .file(let path) = destination { path } else { nil }
-        sink = try IngestFailure.mapping { () throws(SpreadsheetError) in try OutputSink(path: path) }
-        switch format {
-        case .xlsx:
-            var options = XLSXWriter<OutputSink>.Options()
-            options.compressionLevel = 4
-            backend = .xlsx(XLSXWriter(sink: sink, options: options))
-        case .csv:
-            backend = .csv(CSVWriter(sink: sink))
-        }
+        output = try SpreadsheetRowWriter(format: format, destination: destination, purpose: "a usage file download")
     }
 
     /// The bytes written so far and not yet taken (always empty for a file destination).
     public func takeOutput() -> [UInt8] {
-        sink.take()
+        output.takeOutput()
     }
 
     /// Ends the download; returns the remaining bytes (empty for a file destination).
     public func finish() throws(DomainError) -> [UInt8] {
-        if !finished {
-            finished = true
-            try write { () throws(SpreadsheetError) in
-                switch backend {
-                case .xlsx(let writer): try writer.finish()
-                case .csv(let writer): try writer.finish()
-                }
-            }
-        }
-        return sink.take()
-    }
-
-    private func write(_ body: () throws(SpreadsheetError) -> Void) throws(DomainError) {
-        do {
-            try body()
-        } catch {
-            throw DomainError.internalFailure("writing a usage file download failed: \(error)")
-        }
+        try output.finish()
     }
 
     private func appendRow(_ cells: [SpreadsheetCell], bold: Bool = false) throws(DomainError) {
-        try write { () throws(SpreadsheetError) in
-            switch backend {
-            case .xlsx(let writer): try writer.appendRow(cells, bold: bold)
-            case .csv(let writer): try writer.appendRow(cells)
-            }
-        }
+        try output.appendRow(cells, bold: bold)
     }
 
     private func beginSheet(_ name: String, widths: [Int] = []) throws(DomainError) {
-        guard case .xlsx(let writer) = backend else { return }
-        try write { () throws(SpreadsheetError) in try writer.beginSheet(name, columnWidths: widths) }
+        try output.beginSheet(name, widths: widths)
     }
 }
 
