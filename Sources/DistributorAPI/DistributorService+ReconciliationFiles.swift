@@ -25,11 +25,8 @@ extension DistributorService {
     ) async throws -> Usageflow_V1_Reconciliation {
         let tenant = try context.tenant()
         var messages = requests.makeAsyncIterator()
-        guard let first = try await messages.next() else {
-            throw DomainError.invalid(field: "header", "the stream is empty: send a header naming the file first")
-        }
-        guard case .header(let header)? = first.content else {
-            throw DomainError.invalid(field: "header", "the first message must be a header naming the file")
+        let header = try await UploadStream.header(from: &messages) { message in
+            if case .header(let header)? = message.content { header } else { nil }
         }
         var validation = Validation()
         if header.fileId.isEmpty { validation.fail("header.file_id", "is required") }
@@ -44,13 +41,7 @@ extension DistributorService {
 
         let spool = try UploadSpool(limit: limits.bytesPerUpload, directory: spoolDirectory)
         defer { spool.remove() }
-        var index = 0
-        while let message = try await messages.next() {
-            index += 1
-            guard case .chunk(let bytes)? = message.content else {
-                let problem = message.content == nil ? "has neither a header nor a chunk" : "is a second header"
-                throw DomainError.invalid(field: "chunk", "message \(index + 1) of the stream \(problem)")
-            }
+        try await UploadStream.chunks(from: &messages, Self.piece) { bytes in
             if !spool.limitExceeded { try await spool.append(bytes, on: .shared) }
         }
         try spool.finish()
@@ -78,6 +69,14 @@ extension DistributorService {
             tenant, fileID: fileID, format: declared, maximumRows: limits.recordsPerFile
         ) { try reader.entries() }
         return Usageflow_V1_Reconciliation(reconciliation)
+    }
+
+    private static func piece(_ message: Usageflow_V1_UploadReconciliationFileRequest) -> UploadStream.Piece {
+        switch message.content {
+        case .chunk(let bytes)?: .chunk(bytes)
+        case .header?: .header
+        case nil: .nothing
+        }
     }
 
     public func getReconciliation(

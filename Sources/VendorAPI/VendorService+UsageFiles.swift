@@ -163,11 +163,8 @@ extension VendorService {
     ) async throws -> Usageflow_V1_UsageFile {
         let tenant = try context.tenant()
         var messages = requests.makeAsyncIterator()
-        guard let first = try await messages.next() else {
-            throw DomainError.invalid(field: "header", "the stream is empty: send a header naming the file first")
-        }
-        guard case .header(let header)? = first.content else {
-            throw DomainError.invalid(field: "header", "the first message must be a header naming the file")
+        let header = try await UploadStream.header(from: &messages) { message in
+            if case .header(let header)? = message.content { header } else { nil }
         }
         var validation = Validation()
         if header.fileId.isEmpty { validation.fail("header.file_id", "is required") }
@@ -180,15 +177,10 @@ extension VendorService {
 
         let spool: UploadSpool
         do {
-            spool = try UploadSpool(limit: limits.bytesPerUpload, directory: spoolDirectory)
-            var index = 0
-            while let message = try await messages.next() {
-                index += 1
-                guard case .chunk(let bytes)? = message.content else {
-                    let problem = message.content == nil ? "has neither a header nor a chunk" : "is a second header"
-                    throw DomainError.invalid(field: "chunk", "message \(index + 1) of the stream \(problem)")
-                }
-                if !spool.limitExceeded { try await spool.append(bytes, on: .shared) }
+            let receiving = try UploadSpool(limit: limits.bytesPerUpload, directory: spoolDirectory)
+            spool = receiving
+            try await UploadStream.chunks(from: &messages, Self.piece) { bytes in
+                if !receiving.limitExceeded { try await receiving.append(bytes, on: .shared) }
             }
             try spool.finish()
         } catch {
@@ -220,6 +212,14 @@ extension VendorService {
             tenant, id: id, columns: reader.columns, categories: reader.categories
         ) { try reader.rows() }
         return Usageflow_V1_UsageFile(processed, includingNote: true)
+    }
+
+    private static func piece(_ message: Usageflow_V1_UploadUsageFileRequest) -> UploadStream.Piece {
+        switch message.content {
+        case .chunk(let bytes)?: .chunk(bytes)
+        case .header?: .header
+        case nil: .nothing
+        }
     }
 
     // MARK: Results
