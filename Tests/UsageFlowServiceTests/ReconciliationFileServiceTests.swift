@@ -238,7 +238,24 @@ struct ReconciliationFileServiceTests {
         try await expectUsageRefusal(.invalidArgument, fields: ["header.file_id"]) {
             try await reconcile(Self.upload("", text))
         }
-        try await expectUsageRefusal(.invalidArgument) { try await reconcile(Array(Self.upload(file.id, text).dropFirst())) }
+        try await expectUsageRefusal(
+            .invalidArgument, "header: the first message must be a header naming the file", fields: ["header"]
+        ) { try await reconcile(Array(Self.upload(file.id, text).dropFirst())) }
+        try await expectUsageRefusal(
+            .invalidArgument, "header: the stream is empty: send a header naming the file first", fields: ["header"]
+        ) { try await reconcile([]) }
+        var twoHeaders = Self.upload(file.id, text)
+        twoHeaders.append(twoHeaders[0])
+        try await expectUsageRefusal(.invalidArgument, fields: ["chunk"]) { try await reconcile(twoHeaders) }
+        let neither = Self.upload(file.id, text) + [Usageflow_V1_UploadReconciliationFileRequest()]
+        let neitherError = try await expectUsageRefusal(.invalidArgument, fields: ["chunk"]) { try await reconcile(neither) }
+        #expect(neitherError?.message.contains("has neither a header nor a chunk") == true)
+        var listAfterRefusals = Usageflow_V1_ListReconciliationsRequest()
+        listAfterRefusals.fileId = file.id
+        let stored = try await world.distributor { [listAfterRefusals] in
+            try await $0.listReconciliations(listAfterRefusals)
+        }
+        #expect(stored.reconciliations.isEmpty, "a refused upload stored a reconciliation")
 
         let pending = try await world.createFile(name: "pending")
         _ = try await world.upload(pending.id, [

@@ -194,6 +194,14 @@ struct UsageSpreadsheetServiceTests {
         try await expectUsageRefusal(.invalidArgument, fields: ["chunk"]) {
             try await world.vendor { [twoHeaders] in try await $0.uploadUsageFile(twoHeaders) }
         }
+        try await expectUsageRefusal(
+            .invalidArgument, "header: the stream is empty: send a header naming the file first", fields: ["header"]
+        ) { try await world.vendor { try await $0.uploadUsageFile([]) } }
+        let neither = Self.uploadRequests(file.id, Array(csv.utf8), format: .csv) + [Usageflow_V1_UploadUsageFileRequest()]
+        let neitherError = try await expectUsageRefusal(.invalidArgument, fields: ["chunk"]) {
+            try await world.vendor { [neither] in try await $0.uploadUsageFile(neither) }
+        }
+        #expect(neitherError?.message.contains("has neither a header nor a chunk") == true)
         let after = try await world.vendor { try await $0.getUsageFile(UsageWorld.idRequest(file.id)) }
         #expect(after.status == .invalid && after.errorDetail.contains("item_search_criteria"))
 
