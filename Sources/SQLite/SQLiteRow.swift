@@ -11,7 +11,7 @@ import CSQLite
 /// rather than converting, so a wrong schema or a wrong column index shows up as an error instead
 /// of a silent zero. The `optional…` accessors accept NULL.
 public struct SQLiteRow: ~Copyable {
-    private let statement: OpaquePointer
+    @usableFromInline let statement: OpaquePointer
     /// Read once per row: every accessor checks its index against it.
     public let count: Int
 
@@ -46,12 +46,15 @@ public struct SQLiteRow: ~Copyable {
     }
 
     /// An INTEGER column.
+    @inlinable
     public func int64(_ index: Int) throws -> Int64 {
         guard let value = try optionalInt64(index) else { throw mismatch(index, expected: "an integer") }
         return value
     }
 
-    /// An INTEGER column, or nil for NULL.
+    /// An INTEGER column, or nil for NULL. Inlinable, as the other accessors of the column value
+    /// object are: a bulk read (an export) calls them for every column of every row.
+    @inlinable
     public func optionalInt64(_ index: Int) throws -> Int64? {
         let value = try columnValue(index)
         switch sqlite3_value_type(value) {
@@ -105,6 +108,7 @@ public struct SQLiteRow: ~Copyable {
     /// The bytes belong to SQLite and stay valid only until the statement moves on: use them
     /// before the closure that received the row returns, and read the column no other way in
     /// between (another accessor may convert it and free them).
+    @inlinable
     public func optionalTextBytes(_ index: Int) throws -> UnsafeRawBufferPointer? {
         let value = try columnValue(index)
         switch sqlite3_value_type(value) {
@@ -121,6 +125,7 @@ public struct SQLiteRow: ~Copyable {
     }
 
     /// A TEXT column's UTF-8 bytes in place; see `optionalTextBytes`.
+    @inlinable
     public func textBytes(_ index: Int) throws -> UnsafeRawBufferPointer {
         guard let bytes = try optionalTextBytes(index) else { throw mismatch(index, expected: "text") }
         return bytes
@@ -146,22 +151,29 @@ public struct SQLiteRow: ~Copyable {
     /// each of which would look the column up again. SQLite calls such a value "unprotected": it
     /// must not be shared between threads, and it is not — a connection is used by one thread at
     /// a time (`SQLITE_OPEN_NOMUTEX`), and the value is read before the statement moves on.
-    private func columnValue(_ index: Int) throws -> OpaquePointer {
-        try check(index)
-        guard let value = sqlite3_column_value(statement, Int32(index)) else {
-            throw SQLiteError(code: .sqlite, resultCode: SQLITE_NOMEM, message: "column \(index) could not be read")
-        }
+    @inlinable
+    func columnValue(_ index: Int) throws -> OpaquePointer {
+        guard index >= 0, index < count else { throw outOfRange(index) }
+        guard let value = sqlite3_column_value(statement, Int32(index)) else { throw unreadable(index) }
         return value
     }
 
     private func check(_ index: Int) throws {
-        guard index >= 0, index < count else {
-            throw SQLiteError(
-                code: .columnIndexOutOfRange,
-                resultCode: SQLITE_RANGE,
-                message: "column index \(index) is out of range: the row has \(count) columns"
-            )
-        }
+        guard index >= 0, index < count else { throw outOfRange(index) }
+    }
+
+    @usableFromInline
+    func outOfRange(_ index: Int) -> SQLiteError {
+        SQLiteError(
+            code: .columnIndexOutOfRange,
+            resultCode: SQLITE_RANGE,
+            message: "column index \(index) is out of range: the row has \(count) columns"
+        )
+    }
+
+    @usableFromInline
+    func unreadable(_ index: Int) -> SQLiteError {
+        SQLiteError(code: .sqlite, resultCode: SQLITE_NOMEM, message: "column \(index) could not be read")
     }
 
     private func require(_ index: Int, _ type: Int32, _ expected: String) throws {
@@ -171,7 +183,8 @@ public struct SQLiteRow: ~Copyable {
         }
     }
 
-    private func mismatch(_ index: Int, expected: String) -> SQLiteError {
+    @usableFromInline
+    func mismatch(_ index: Int, expected: String) -> SQLiteError {
         let column = Int32(index)
         let name = sqlite3_column_name(statement, column).map { String(cString: $0) } ?? "?"
         let found: String
