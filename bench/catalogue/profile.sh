@@ -19,7 +19,7 @@ OUT=$HERE/out
 PROFILE=$OUT/profile
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT=${PORT:-47390}
+PORT=${PORT:-27390}
 mkdir -p "$PROFILE"
 [ -x "$OUT/usageflow" ] && [ -f "$OUT/vendor.key" ] || { echo "run bench/catalogue/run.sh first" >&2; exit 1; }
 command -v perf >/dev/null || { echo "perf is missing (apt-get install linux-perf)" >&2; exit 1; }

@@ -7,7 +7,7 @@
 #   bench/catalogue/run.sh       build, run, print the table, write bench/catalogue/out/
 #
 # Environment: REPS (interleaved repetitions, default 5), SECS (target seconds per measured run,
-# default 2), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT_BASE (default 47300), SCRATCH (the
+# default 2), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT_BASE (default 27300), SCRATCH (the
 # build directory, default .build), COMMIT (names the sources in the summary when they are not a git
 # checkout; default from git), ITEMS (items in the product and the ListItems page, default 100).
 #
@@ -44,7 +44,7 @@ REPS=${REPS:-5}
 SECS=${SECS:-2}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT_BASE=${PORT_BASE:-47300}
+PORT_BASE=${PORT_BASE:-27300}
 SCRATCH=${SCRATCH:-.build}
 export ITEMS=${ITEMS:-100}
 START_TIME=$(date +%s)

@@ -7,7 +7,7 @@
 #   bench/export/run.sh       build, run, print the summary, write bench/export/out/
 #
 # Environment: REPS (repetitions of the timed export, default 3), RECORDS (default 1000000),
-# SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 47500), SCRATCH (the build directory,
+# SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 27500), SCRATCH (the build directory,
 # default .build).
 #
 # Set-up, once: a fresh database (`usageflow init`); bench/ingest/setup.py's tenants (vendor,
@@ -40,7 +40,7 @@ REPS=${REPS:-3}
 export RECORDS=${RECORDS:-1000000}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT=${PORT:-47500}
+PORT=${PORT:-27500}
 SCRATCH=${SCRATCH:-.build}
 START_TIME=$(date +%s)
 rm -rf "$OUT"

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/grpc
 OUT=$HERE/out
-PORT=${PORT:-47180}
+PORT=${PORT:-27180}
 [ -x "$OUT/interop-server" ] && [ -x "$OUT/cpp/cpp-peer-server" ] || { echo "run bench/grpc/run.sh first" >&2; exit 1; }
 specs=("$@")
 ((${#specs[@]})) || specs=(unary:50000 cstream:300 sstream:300)

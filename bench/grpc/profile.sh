@@ -20,7 +20,7 @@ OUT=$HERE/out
 PROFILE=$OUT/profile
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT=${PORT:-47190}
+PORT=${PORT:-27190}
 mkdir -p "$PROFILE"
 [ -x "$OUT/interop-server" ] && [ -f "$OUT/expect.txt" ] || { echo "run bench/grpc/run.sh first" >&2; exit 1; }
 command -v perf >/dev/null || { echo "perf is missing (apt-get install linux-perf)" >&2; exit 1; }

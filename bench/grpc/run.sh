@@ -8,7 +8,7 @@
 #   bench/grpc/run.sh            build everything, run, print the table, write bench/grpc/out/
 #
 # Environment: REPS (interleaved repetitions, default 3), SECS (target seconds per measured run,
-# default 2), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT_BASE (default 47100), MEMORY_CONNS
+# default 2), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT_BASE (default 27100), MEMORY_CONNS
 # (idle TLS connections, default 1000; 0 skips), PERFSTAT (1: count syscalls and context switches
 # with `perf stat` during each run when perf is usable; default 1).
 #
@@ -55,7 +55,7 @@ REPS=${REPS:-3}
 SECS=${SECS:-2}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT_BASE=${PORT_BASE:-47100}
+PORT_BASE=${PORT_BASE:-27100}
 MEMORY_CONNS=${MEMORY_CONNS:-1000}
 PERFSTAT=${PERFSTAT:-1}
 START_TIME=$(date +%s)

@@ -7,7 +7,7 @@
 #   bench/ingest/run.sh       build, run, print the summary, write bench/ingest/out/
 #
 # Environment: REPS (repetitions, default 3), RECORDS (record-stream size, default 1000000), ROWS
-# (workbook rows, default 200000), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 47400),
+# (workbook rows, default 200000), SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 27400),
 # SCRATCH (the build directory, default .build), COMMIT (names the sources when they are not a git
 # checkout; default from git).
 #
@@ -45,7 +45,7 @@ export RECORDS=${RECORDS:-1000000}
 export ROWS=${ROWS:-200000}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT=${PORT:-47400}
+PORT=${PORT:-27400}
 SCRATCH=${SCRATCH:-.build}
 START_TIME=$(date +%s)
 rm -rf "$OUT"

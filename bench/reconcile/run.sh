@@ -7,7 +7,7 @@
 #   bench/reconcile/run.sh      build, run, print the summary, write bench/reconcile/out/
 #
 # Environment: REPS (default 3), FILES (default 4), PER_FILE (records per file, default 250000),
-# SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 47600), SCRATCH (the build directory,
+# SERVER_CORE / CLIENT_CORE (default 0 / 1), PORT (default 27600), SCRATCH (the build directory,
 # default .build), USAGEFLOW (a release usageflow binary to use instead of building one).
 #
 # What runs, per repetition, on a fresh database (`usageflow init`; setup.py creates the tenants,
@@ -40,7 +40,7 @@ FILES=${FILES:-4}
 PER_FILE=${PER_FILE:-250000}
 SERVER_CORE=${SERVER_CORE:-0}
 CLIENT_CORE=${CLIENT_CORE:-1}
-PORT=${PORT:-47600}
+PORT=${PORT:-27600}
 SCRATCH=${SCRATCH:-.build}
 CLOSES=$((FILES * PER_FILE))
 rm -rf "$OUT"
