@@ -247,24 +247,8 @@ enum ReconcileStreamCommand {
             return text
         }
 
-        /// A JSON string literal.
-        static func quoted(_ text: String) -> String {
-            var out = "\""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out + "\""
-        }
+        /// A JSON string literal, escaped as the server's log lines are.
+        static func quoted(_ text: String) -> String { JSONLine.quoted(text) }
     }
 
     /// Answered closes on standard error: redrawn in place on a terminal, a line a second else.

@@ -2,7 +2,7 @@
 // UsageFlow — UsageFlowServer
 
 /// Builds one JSON object on one line, escaping strings as RFC 8259 requires.
-struct JSONLine {
+public struct JSONLine {
     private var text = "{"
     private var first = true
 
@@ -19,6 +19,13 @@ struct JSONLine {
     }
 
     func finished() -> String { text + "}\n" }
+
+    /// `value` as a JSON string literal, for other JSON the programs print (the CLI's summaries).
+    public static func quoted(_ value: String) -> String {
+        var text = ""
+        appendString(value, to: &text)
+        return text
+    }
 
     static func appendString(_ value: String, to text: inout String) {
         text += "\""
