@@ -64,6 +64,23 @@ public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
             guard let bytes = try await source.next() else { return nil }
             return try decodeRequest(Message.self, bytes)
         }
+
+        /// The next message as it arrived, undecoded, or nil once the client has finished sending.
+        ///
+        /// For a handler that reads a large message's fields straight from the wire (a batch of a
+        /// thousand records) instead of building it; `RequestStream.decode(_:)` decodes one
+        /// it cannot, with the error `next()` would have thrown.
+        @inlinable
+        public nonisolated(nonsending) mutating func nextEncoded() async throws -> [UInt8]? {
+            try await source.next()
+        }
+    }
+
+    /// Decodes one message of the stream as `next()` does, refusing bytes that do not decode the
+    /// same way.
+    @inlinable
+    public static func decode(_ bytes: [UInt8]) throws -> Message {
+        try decodeRequest(Message.self, bytes)
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(source: source) }

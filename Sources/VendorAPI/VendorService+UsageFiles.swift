@@ -117,22 +117,35 @@ extension VendorService {
             spool = try UsageRecordSpool(directory: spoolDirectory, layout: layout)
             var position = 0
             var index = 0
-            while let message = try await messages.next() {
+            var fields = UsageRecordWireFields()
+            while let bytes = try await messages.nextEncoded() {
                 index += 1
-                guard case .batch(let batch)? = message.content else {
-                    let problem = message.content == nil ? "has neither a header nor a batch" : "is a second header"
-                    throw DomainError.invalid(field: "batch", "message \(index + 1) of the stream \(problem)")
-                }
-                for (offset, record) in batch.records.enumerated() {
-                    position += 1
-                    try layout.check(record, position: position, field: "batch.records[\(offset)]")
-                    guard exceeded == nil else { continue }
-                    if position > limits.recordsPerFile {
-                        exceeded = limits.recordsExceededDetail
-                        continue
+                // Batches are read from their bytes; a message that is anything else, or holds a
+                // record the wire path leaves to the decoder, is decoded and appended record by
+                // record, with the same outcome.
+                let mark = spool.mark()
+                let before = (position, exceeded)
+                if !Self.appendEncodedBatch(
+                    bytes, to: spool, layout: layout, fields: &fields, position: &position, exceeded: &exceeded,
+                    limits: limits) {
+                    spool.rollBack(to: mark)
+                    (position, exceeded) = before
+                    let message = try RequestStream<Usageflow_V1_UploadRecordsRequest>.decode(bytes)
+                    guard case .batch(let batch)? = message.content else {
+                        let problem = message.content == nil ? "has neither a header nor a batch" : "is a second header"
+                        throw DomainError.invalid(field: "batch", "message \(index + 1) of the stream \(problem)")
                     }
-                    try spool.append(record, position: position, field: "batch.records[\(offset)]")
-                    if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
+                    for (offset, record) in batch.records.enumerated() {
+                        position += 1
+                        try layout.check(record, position: position, field: "batch.records[\(offset)]")
+                        guard exceeded == nil else { continue }
+                        if position > limits.recordsPerFile {
+                            exceeded = limits.recordsExceededDetail
+                            continue
+                        }
+                        try spool.append(record, position: position, field: "batch.records[\(offset)]")
+                        if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
+                    }
                 }
                 if spool.needsFlush { try await spool.flush(on: .shared) }
             }
@@ -149,6 +162,39 @@ extension VendorService {
             tenant, id: layout.fileID, columns: layout.columns, categories: layout.categories
         ) { spool.rows() }
         return Usageflow_V1_UsageFile(processed, includingNote: true)
+    }
+
+    /// Appends the records of one encoded `UploadRecordsRequest` that holds a batch and nothing
+    /// else, read from its bytes, under the same limits as the decoded path; false as soon as any
+    /// part of it needs the decoder (the caller then rolls the spool back and decodes it).
+    private static func appendEncodedBatch(
+        _ message: [UInt8], to spool: UsageRecordSpool, layout: UsageRecordStreamLayout,
+        fields: inout UsageRecordWireFields, position: inout Int, exceeded: inout String?, limits: UsageLimits
+    ) -> Bool {
+        message.withUnsafeBytes { bytes in
+            var request = WireReader(bytes: bytes)
+            // Field 2, `batch`, once: a header, a second batch (merged by the decoder) or an
+            // unknown field is the decoder's to judge.
+            guard (try? request.nextTag())?.rawValue == 18,
+                let batch = try? request.withLengthDelimited({ $0 }), request.isAtEnd
+            else { return false }
+            var records = WireReader(bytes: batch)
+            while true {
+                let next: FieldTag?
+                do { next = try records.nextTag() } catch { return false }
+                guard let tag = next else { return true }
+                guard tag.rawValue == 10, let record = try? records.withLengthDelimited({ $0 }) else { return false }
+                position += 1
+                if exceeded != nil || position > limits.recordsPerFile {
+                    // Not stored, but still read: a record the decoder would refuse must be refused.
+                    guard layout.acceptsEncodedRecord(record, fields: &fields) else { return false }
+                    if exceeded == nil { exceeded = limits.recordsExceededDetail }
+                    continue
+                }
+                guard spool.appendEncoded(record, fields: &fields) else { return false }
+                if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
+            }
+        }
     }
 
     /// A header, then the bytes of an XLSX workbook or a CSV file in chunks of any size: spooled

@@ -21,6 +21,7 @@ import uuid
 import zipfile
 from decimal import Decimal
 
+import grpc
 import pytest
 
 import usage_fixtures as uf
@@ -451,6 +452,76 @@ def test_upload_just_under_the_byte_limit_is_accepted(small):
     file = hs.new_file(small.api, w)
     reply = hs.upload_bytes(small.api, w.vendor.key, file["id"], data, "csv")
     assert reply["status"] == uf.STATUS["ready"] and count(reply, "uploaded") == len(rows), (len(data), reply)
+
+
+# ---- Record streams in their wire form -------------------------------------------------------------
+
+def _raw_upload(api, key: str, messages: list[bytes]):
+    """UploadRecords with each message's bytes sent as given; the reply, or the CallError."""
+    _, _, _, usage = uf.pb()
+    call = api.channel.stream_unary("/usageflow.v1.VendorService/UploadRecords",
+                                    request_serializer=lambda data: data,
+                                    response_deserializer=usage.UsageFile.FromString)
+    try:
+        return call(iter(messages), metadata=api.auth(key), timeout=60)
+    except grpc.RpcError as error:
+        return uf.CallError(error.code().name, error.details() or "")
+
+
+def _batch_bytes(records: list[bytes]) -> bytes:
+    """An UploadRecordsRequest holding a batch of the given encoded records."""
+    def field(number: int, payload: bytes) -> bytes:
+        return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return field(2, b"".join(field(1, record) for record in records))
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def test_record_with_invalid_utf8_in_a_batch_refuses_the_stream(hostile):
+    """The server reads batches from their bytes; a record it leaves to the decoder (here invalid
+    UTF-8 in the middle of a batch) gets the decoder's refusal, and the file keeps its records."""
+    w = hostile.w
+    _, _, _, usage = uf.pb()
+    file = hs.new_file(hostile.api, w)
+    before = _good_upload(hostile, file["id"], "records")
+    rows = _good_rows(w, uf.unique("utf"), 3)
+    records = [hs.record_input(r).SerializeToString() for r in rows]
+    marker = rows[1]["record_id"].encode()
+    records[1] = records[1].replace(marker, b"\xff" + marker[1:])
+    header = usage.UploadRecordsRequest(header=usage.UploadRecordsHeader(file_id=file["id"])).SerializeToString()
+    outcome = _raw_upload(hostile.api, w.vendor.key, [header, _batch_bytes(records)])
+    assert isinstance(outcome, uf.CallError) and outcome.code == "INTERNAL", outcome
+    assert "UTF-8" in outcome.message or "utf" in outcome.message.lower(), outcome.message
+    driver = uf.GrpcDriver(hostile.api)
+    after = driver.get(w.vendor.key, file["id"])
+    assert after["status"] == before["status"], after
+    kept = {r["recordId"] for r in driver.records(w.vendor.key, file["id"])}
+    assert len(kept) == count(before, "uploaded") and not kept & {r["record_id"] for r in rows}, kept
+    assert hostile.server.spool_files() == []
+
+
+def test_unknown_fields_in_records_are_skipped(hostile):
+    """Fields the schema does not have (a newer client's) are skipped, as the decoder skips them."""
+    w = hostile.w
+    _, _, _, usage = uf.pb()
+    file = hs.new_file(hostile.api, w)
+    rows = _good_rows(w, uf.unique("unknown"), 3)
+    records = [hs.record_input(r).SerializeToString() + _varint(99 << 3 | 2) + _varint(3) + b"new"
+               + _varint(100 << 3) + _varint(7) for r in rows]
+    header = usage.UploadRecordsRequest(header=usage.UploadRecordsHeader(file_id=file["id"])).SerializeToString()
+    reply = _raw_upload(hostile.api, w.vendor.key, [header, _batch_bytes(records)])
+    assert not isinstance(reply, uf.CallError), reply
+    reply = uf.GrpcDriver._dict(reply)
+    assert reply["status"] == uf.STATUS["ready"] and count(reply, "uploaded") == 3, reply
+    stored = uf.GrpcDriver(hostile.api).records(w.vendor.key, file["id"])
+    assert [r["recordId"] for r in stored] == [r["record_id"] for r in rows]
 
 
 # ---- Memory --------------------------------------------------------------------------------------

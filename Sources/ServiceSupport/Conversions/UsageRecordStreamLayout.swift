@@ -16,7 +16,7 @@ public struct UsageRecordStreamLayout: Sendable {
     /// The header of the upload: the known columns, then the parameter columns.
     public let columns: [String]
     public let categories: [UsageCategory]
-    private let parameterCount: Int
+    let parameterCount: Int
 
     /// Reads the stream's first message. Refuses (INVALID_ARGUMENT, one violation per problem) a
     /// missing file id, bad categories, and parameter columns that are empty, repeated, or named
@@ -79,7 +79,7 @@ public struct UsageRecordStreamLayout: Sendable {
 
     /// The known columns in order, made once: a synthesized `allCases` builds a new array on every
     /// access, and this runs for every record of a stream.
-    private static let knownColumns = UsageColumn.allCases
+    static let knownColumns = UsageColumn.allCases
 
     private static func cell(_ column: UsageColumn, of input: Usageflow_V1_UsageRecordInput) -> UsageCell {
         switch column {
@@ -110,14 +110,14 @@ public struct UsageRecordStreamLayout: Sendable {
     /// A wire time as a date cell. A time the domain cannot hold exactly (outside years 1–9999, or
     /// finer than a microsecond) becomes its literal text, which validation reports on the record
     /// like any other unreadable time, rather than a rounded instant.
-    private static func time(_ wire: Google_Protobuf_Timestamp) -> UsageCell {
+    static func time(_ wire: Google_Protobuf_Timestamp) -> UsageCell {
         if let time = Timestamp(wire) { return .date(time) }
         return .text("\(wire.seconds)s \(wire.nanos)ns since 1970-01-01T00:00:00Z")
     }
 
     /// The precision as the file formats write it (`decimal(2)`); an unknown wire number stays
     /// visible as its number so validation names it.
-    private static func precision(_ wire: Usageflow_V1_Precision) -> UsageCell {
+    static func precision(_ wire: Usageflow_V1_Precision) -> UsageCell {
         if wire == .unspecified { return .empty }
         if let match = Precision.wireTable.first(where: { $0.0 == wire }) { return .text(match.1.rawValue) }
         return .text(String(wire.rawValue))

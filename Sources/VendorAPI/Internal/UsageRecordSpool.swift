@@ -35,11 +35,9 @@ import UsageIngest
 final class UsageRecordSpool: @unchecked Sendable {
     private let descriptor: Int32
     private let layout: UsageRecordStreamLayout
-    private var buffer: [UInt8] = []
+    private var encoder = RowEncoder()
     /// Bytes written to the file so far (the buffer not included).
     private var written = 0
-    /// The last row appended, for the repeat tag.
-    private var previous: [UsageCell] = []
     /// Records appended so far.
     private(set) var recordCount = 0
     /// The appended records' protobuf encodings plus 4 framing bytes each: what the bytes-per-upload
@@ -67,7 +65,7 @@ final class UsageRecordSpool: @unchecked Sendable {
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
         self.descriptor = descriptor
         self.layout = layout
-        buffer.reserveCapacity(Self.bufferSize + 4096)
+        encoder.buffer.reserveCapacity(Self.bufferSize + 4096)
     }
 
     deinit {
@@ -79,67 +77,152 @@ final class UsageRecordSpool: @unchecked Sendable {
     func append(_ record: Usageflow_V1_UsageRecordInput, position: Int, field: @autoclosure () -> String) throws {
         let cells = try layout.row(record, position: position, field: field()).cells
         byteCount += record.serializedSize() + 4
-        // The buffer is moved out of the object while the row is encoded: every access to a class's
-        // stored property is checked for exclusivity at run time, and a row makes dozens.
-        var buffer = self.buffer
-        self.buffer = []
-        Self.encode(cells, previous: previous, into: &buffer)
-        self.buffer = buffer
-        previous = cells
+        // The encoder is moved out of the object while the row is written: every access to a
+        // class's stored property is checked for exclusivity at run time, and a row makes dozens.
+        var encoder = takeEncoder()
+        encoder.write(cells)
+        self.encoder = encoder
         recordCount += 1
     }
 
-    /// Whether enough is buffered to be worth a write: the caller then awaits `flush(on:)`.
-    var needsFlush: Bool { buffer.count >= Self.bufferSize }
-
-    /// Appends one row: its length, its cell count, then each cell.
-    private static func encode(_ cells: [UsageCell], previous: [UsageCell], into buffer: inout [UInt8]) {
-        let lengthOffset = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: 4))
-        appendVarint(cells.count, to: &buffer)
-        for (index, cell) in cells.enumerated() {
-            switch cell {
-            case .empty:
-                buffer.append(Tag.empty)
-            case .text(let text):
-                appendText(text, tag: Tag.text, repeated: index < previous.count && previous[index] == cell, to: &buffer)
-            case .number(let literal):
-                appendText(literal, tag: Tag.number, repeated: index < previous.count && previous[index] == cell, to: &buffer)
-            case .date(let time):
-                buffer.append(Tag.date)
-                withUnsafeBytes(of: time.microsecondsSinceEpoch.littleEndian) { buffer.append(contentsOf: $0) }
-            case .boolean(let value):
-                buffer.append(value ? Tag.trueValue : Tag.falseValue)
-            }
-        }
-        let length = UInt32(buffer.count - lengthOffset - 4)
-        buffer.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: length.littleEndian, toByteOffset: lengthOffset, as: UInt32.self)
-        }
+    /// Appends one record still in its wire form (`bytes`, a `UsageRecordInput`), or appends
+    /// nothing and returns false when the record must be decoded and appended with
+    /// `append(_:position:field:)` (see `UsageRecordStreamLayout.writeEncodedRecord`).
+    ///
+    /// The bytes-per-upload count takes the record's length as received.
+    func appendEncoded(_ bytes: UnsafeRawBufferPointer, fields: inout UsageRecordWireFields) -> Bool {
+        var encoder = takeEncoder()
+        let written = layout.writeEncodedRecord(bytes, fields: &fields, to: &encoder)
+        self.encoder = encoder
+        guard written else { return false }
+        byteCount += bytes.count + 4
+        recordCount += 1
+        return true
     }
 
-    /// A text or number cell: the repeat tag when the previous row has the same cell here.
-    private static func appendText(_ text: String, tag: UInt8, repeated: Bool, to buffer: inout [UInt8]) {
-        if repeated {
-            buffer.append(Tag.repeated)
-            return
+    /// Where the spool stands, to return to with `rollBack(to:)` before anything more is flushed.
+    struct Mark {
+        fileprivate let encoder: RowEncoder
+        fileprivate let recordCount: Int
+        fileprivate let byteCount: Int
+    }
+
+    func mark() -> Mark {
+        Mark(encoder: encoder.marked(), recordCount: recordCount, byteCount: byteCount)
+    }
+
+    /// Forgets every record appended since `mark` was taken (with no flush in between).
+    func rollBack(to mark: Mark) {
+        var encoder = takeEncoder()
+        encoder.roll(backTo: mark.encoder)
+        self.encoder = encoder
+        recordCount = mark.recordCount
+        byteCount = mark.byteCount
+    }
+
+    private func takeEncoder() -> RowEncoder {
+        let taken = encoder
+        encoder = RowEncoder()
+        return taken
+    }
+
+    /// Whether enough is buffered to be worth a write: the caller then awaits `flush(on:)`.
+    var needsFlush: Bool { encoder.buffer.count >= Self.bufferSize }
+
+    /// Writes rows in the spool's format into a buffer: its length, its cell count, then each
+    /// cell, a text or number the same as the previous row's at its index written as the repeat
+    /// tag (compared byte for byte).
+    struct RowEncoder: UsageCellWriter {
+        var buffer: [UInt8] = []
+        /// The previous and the current row's cells: tag, and value offset and length in the
+        /// matching byte buffer (text and number cells only).
+        private var previous: [(tag: UInt8, offset: Int, length: Int)] = []
+        private var previousBytes: [UInt8] = []
+        private var current: [(tag: UInt8, offset: Int, length: Int)] = []
+        private var currentBytes: [UInt8] = []
+        private var lengthOffset = 0
+
+        /// A copy to roll back to: the buffer's length and the previous row.
+        fileprivate func marked() -> RowEncoder {
+            var copy = RowEncoder()
+            copy.lengthOffset = buffer.count
+            copy.previous = previous
+            copy.previousBytes = previousBytes
+            return copy
         }
-        buffer.append(tag)
-        appendVarint(text.utf8.count, to: &buffer)
-        buffer.append(contentsOf: text.utf8)
+
+        fileprivate mutating func roll(backTo mark: RowEncoder) {
+            buffer.removeSubrange(min(mark.lengthOffset, buffer.count)...)
+            previous = mark.previous
+            previousBytes = mark.previousBytes
+        }
+
+        mutating func beginRow(cellCount: Int) {
+            lengthOffset = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: 4))
+            UsageRecordSpool.appendVarint(cellCount, to: &buffer)
+            current.removeAll(keepingCapacity: true)
+            currentBytes.removeAll(keepingCapacity: true)
+        }
+
+        mutating func writeEmpty() {
+            buffer.append(Tag.empty)
+            current.append((Tag.empty, 0, 0))
+        }
+
+        mutating func writeText(_ utf8: UnsafeRawBufferPointer, isNumber: Bool) {
+            let tag = isNumber ? Tag.number : Tag.text
+            let index = current.count
+            let offset = currentBytes.count
+            currentBytes.append(contentsOf: utf8)
+            current.append((tag, offset, utf8.count))
+            if index < previous.count, previous[index].tag == tag, previous[index].length == utf8.count,
+                previousBytes.withUnsafeBytes({ stored in
+                    utf8.count == 0
+                        || memcmp(stored.baseAddress! + previous[index].offset, utf8.baseAddress!, utf8.count) == 0
+                })
+            {
+                buffer.append(Tag.repeated)
+                return
+            }
+            buffer.append(tag)
+            UsageRecordSpool.appendVarint(utf8.count, to: &buffer)
+            buffer.append(contentsOf: utf8)
+        }
+
+        mutating func writeDate(_ time: Timestamp) {
+            buffer.append(Tag.date)
+            withUnsafeBytes(of: time.microsecondsSinceEpoch.littleEndian) { buffer.append(contentsOf: $0) }
+            current.append((Tag.date, 0, 0))
+        }
+
+        mutating func writeBoolean(_ value: Bool) {
+            let tag = value ? Tag.trueValue : Tag.falseValue
+            buffer.append(tag)
+            current.append((tag, 0, 0))
+        }
+
+        mutating func endRow() {
+            let length = UInt32(buffer.count - lengthOffset - 4)
+            buffer.withUnsafeMutableBytes { raw in
+                raw.storeBytes(of: length.littleEndian, toByteOffset: lengthOffset, as: UInt32.self)
+            }
+            swap(&previous, &current)
+            swap(&previousBytes, &currentBytes)
+        }
     }
 
     /// Writes what is buffered on one of `io`'s threads (never on the caller's event loop); call
     /// whenever `needsFlush` says so, and once the stream has ended, before reading.
     func flush(on io: BlockingIO) async throws {
-        guard !buffer.isEmpty else { return }
+        guard !encoder.buffer.isEmpty else { return }
         // The buffer travels to the writer thread and comes back, so its capacity is reused.
-        let full = buffer
-        buffer = []
+        let full = encoder.buffer
+        encoder.buffer = []
         try await io.writeAll(descriptor, full, action: "write the spooled records")
         written += full.count
-        buffer = full
-        buffer.removeAll(keepingCapacity: true)
+        encoder.buffer = full
+        encoder.buffer.removeAll(keepingCapacity: true)
     }
 
     /// The spooled records as rows, read back in order.
@@ -147,7 +230,7 @@ final class UsageRecordSpool: @unchecked Sendable {
         Rows(spool: self, end: written)
     }
 
-    private static func appendVarint(_ value: Int, to buffer: inout [UInt8]) {
+    fileprivate static func appendVarint(_ value: Int, to buffer: inout [UInt8]) {
         var value = UInt(value)
         while value >= 0x80 {
             buffer.append(UInt8(truncatingIfNeeded: value) | 0x80)
