@@ -234,6 +234,21 @@ import Testing
         #expect(lookup.itemQueries == 2)
         #expect(lookup.subscriptionQueries == 1)
     }
+
+    /// Rows cycling through more searches than the short list of recent answers holds are still
+    /// answered from the memo: each distinct search reaches the store once.
+    @Test func lookupsCyclingPastTheRecentAnswersAreRemembered() throws {
+        let lookup = ValidationWorld.lookup()
+        var validator = try ValidationWorld.validator(lookup: lookup)
+        for position in 1...600 {
+            let value = position % 3 == 0 ? nil : "NOPE-\(position % 20)"
+            let row = ValidationWorld.row(position, value.map { ["item_search_value": .text($0)] } ?? [:])
+            let record = try validator.validate(row)
+            #expect(record.status == (value == nil ? .valid : .invalid))
+        }
+        #expect(lookup.itemQueries == 21)  // 20 unknown MPNs and the known one
+        #expect(lookup.subscriptionQueries == 1)
+    }
 }
 
 @Suite struct UsageValidationCategoryTests {

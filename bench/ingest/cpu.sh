@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# UsageFlow — usage ingest benchmark, quick comparison of builds: the server CPU of one
+# 1,000,000-record UploadRecords call, RUNS times per binary, binaries taking turns.
+#
+#   bench/ingest/cpu.sh BINARY [BINARY ...]      e.g. two release builds of `usageflow`
+#
+# Needs bench/ingest/run.sh to have run once today (its stubs, header and cached record stream in
+# bench/ingest/). Each run gives each binary in turn a fresh database (`usageflow init`, the
+# benchmark's tenants and a new file through setup.py), serves it (`usageflow serve --event-loops
+# 1`, pinned to SERVER_CORE, TLS with certs/dev) and sends it the record stream with h2load (pinned
+# to CLIENT_CORE), as run.sh does. Printed per run: wall time and the server's CPU time during the
+# upload (utime+stime of all its threads). The ratio to raw_insert.c is run.sh's job; this is for
+# before/after comparisons of a change, binaries alternating so that a drift of the machine (its
+# page cache, its disk) falls on both.
+#
+# Environment: RUNS (default 3), RECORDS (default 1000000), SERVER_CORE / CLIENT_CORE (default
+# 0 / 1), PORT (default 28450, below Linux's ephemeral range: see bench/export/cpu.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HERE=bench/ingest
+OUT=$HERE/out
+RUNS=${RUNS:-3}
+RECORDS=${RECORDS:-1000000}
+SERVER_CORE=${SERVER_CORE:-0}
+CLIENT_CORE=${CLIENT_CORE:-1}
+PORT=${PORT:-28450}
+DAY=$(date -u +%F)
+STREAM=$HERE/cache/records-$RECORDS-$DAY.bin
+[ $# -ge 1 ] || { echo "usage: bench/ingest/cpu.sh BINARY [BINARY ...]" >&2; exit 2; }
+[ -f "$STREAM" ] && [ -d "$OUT/stubs" ] || { echo "cpu.sh: run bench/ingest/run.sh first today" >&2; exit 1; }
+PYTHON=$(scripts/python-env.sh)
+HZ=$(getconf CLK_TCK)
+DB=$OUT/cpu-db
+server_pid=""
+trap '[ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true; rm -rf "$DB" "$OUT/cpu-body.bin"' EXIT
+for run in $(seq "$RUNS"); do
+    index=0
+    for binary in "$@"; do
+        port=$((PORT + index))
+        index=$((index + 1))
+        rm -rf "$DB"
+        mkdir -p "$DB"
+        operator=$("$binary" init --db "$DB/usageflow.db" | grep -oE 'KEY-[0-9]{4}-[0-9]{4}\.[A-Za-z0-9_-]{20,}' | head -1)
+        taskset -c "$SERVER_CORE" "$binary" serve --db "$DB/usageflow.db" --address "127.0.0.1:$port" \
+            --tls-cert certs/dev/server.pem --tls-key certs/dev/server.key --event-loops 1 --log-level warn \
+            --spool-dir "$DB" > "$OUT/cpu-server.log" 2>&1 &
+        server_pid=$!
+        for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+        kill -0 "$server_pid" 2>/dev/null || { echo "cpu.sh: $binary did not start:" >&2; cat "$OUT/cpu-server.log" >&2; exit 1; }
+        "$PYTHON" "$HERE/setup.py" "$OUT" tenants "127.0.0.1:$port" certs/dev/ca.pem "$operator" > /dev/null
+        "$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$port" certs/dev/ca.pem records "CPU $run" > /dev/null
+        cat "$OUT/records.header" "$STREAM" > "$OUT/cpu-body.bin"
+        key=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
+        before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        result=$(taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' \
+            -H 'te: trailers' -H "authorization: Bearer $key" --tls13-ciphers=TLS_AES_128_GCM_SHA256 \
+            -d "$OUT/cpu-body.bin" "https://127.0.0.1:$port/usageflow.v1.VendorService/UploadRecords" 2>&1)
+        after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        wall=$(grep -oE 'finished in [0-9.]+m?s' <<< "$result" | head -1)
+        grep -q '1 succeeded' <<< "$result" || { echo "cpu.sh: the upload failed with $binary" >&2; exit 1; }
+        cpu=$(awk -v a="$after" -v b="$before" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')
+        printf '%s  run %d: %s, server CPU %s s\n' "$binary" "$run" "$wall" "$cpu"
+        kill -TERM "$server_pid"
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    done
+done
