@@ -15,7 +15,11 @@
 # page cache, its disk) falls on both.
 #
 # Environment: RUNS (default 3), RECORDS (default 1000000), SERVER_CORE / CLIENT_CORE (default
-# 0 / 1), PORT (default 28450, below Linux's ephemeral range: see bench/export/cpu.sh).
+# 0 / 1), PORT (default 28450, below Linux's ephemeral range: see bench/export/cpu.sh), PERF_STAT
+# (when set, `perf stat` also counts the server's instructions and cycles through the upload:
+# instructions vary far less than time on a shared machine, where the machine has the counters),
+# DB_DIR (the database and spool directory, default out/cpu-db; a tmpfs such as /dev/shm/ingest
+# takes the disk's share of the noise out of a comparison, and its fsyncs with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/ingest
@@ -31,7 +35,7 @@ STREAM=$HERE/cache/records-$RECORDS-$DAY.bin
 [ -f "$STREAM" ] && [ -d "$OUT/stubs" ] || { echo "cpu.sh: run bench/ingest/run.sh first today" >&2; exit 1; }
 PYTHON=$(scripts/python-env.sh)
 HZ=$(getconf CLK_TCK)
-DB=$OUT/cpu-db
+DB=${DB_DIR:-$OUT/cpu-db}
 server_pid=""
 trap '[ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true; rm -rf "$DB" "$OUT/cpu-body.bin"' EXIT
 for run in $(seq "$RUNS"); do
@@ -53,14 +57,26 @@ for run in $(seq "$RUNS"); do
         cat "$OUT/records.header" "$STREAM" > "$OUT/cpu-body.bin"
         key=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
         before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        counts=""
+        if [ -n "${PERF_STAT:-}" ]; then
+            perf stat -x, -e instructions,cycles -p "$server_pid" -o "$OUT/cpu-perf.txt" &
+            perf_pid=$!
+            sleep 0.2
+        fi
         result=$(taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' \
             -H 'te: trailers' -H "authorization: Bearer $key" --tls13-ciphers=TLS_AES_128_GCM_SHA256 \
             -d "$OUT/cpu-body.bin" "https://127.0.0.1:$port/usageflow.v1.VendorService/UploadRecords" 2>&1)
         after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        if [ -n "${PERF_STAT:-}" ]; then
+            kill -INT "$perf_pid"
+            wait "$perf_pid" 2>/dev/null || true
+            counts=$(awk -F, '$3 == "instructions" || $3 ~ /^instructions/ {i = $1} $3 ~ /^cycles/ {c = $1}
+                END { printf ", %.2f G instructions, %.2f G cycles", i / 1e9, c / 1e9 }' "$OUT/cpu-perf.txt")
+        fi
         wall=$(grep -oE 'finished in [0-9.]+m?s' <<< "$result" | head -1)
         grep -q '1 succeeded' <<< "$result" || { echo "cpu.sh: the upload failed with $binary" >&2; exit 1; }
         cpu=$(awk -v a="$after" -v b="$before" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')
-        printf '%s  run %d: %s, server CPU %s s\n' "$binary" "$run" "$wall" "$cpu"
+        printf '%s  run %d: %s, server CPU %s s%s\n' "$binary" "$run" "$wall" "$cpu" "$counts"
         kill -TERM "$server_pid"
         wait "$server_pid" 2>/dev/null || true
         server_pid=""

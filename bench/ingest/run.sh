@@ -23,7 +23,9 @@
 #   raw       the reference for `records`: raw_insert.c (gcc -O2, system libsqlite3) pinned to
 #             SERVER_CORE, inserting the very rows the server stored (setup.py dump) into a fresh
 #             database with the server's schema and settings (WAL, synchronous=FULL): one
-#             transaction, one prepared INSERT, SQLITE_STATIC bindings.
+#             transaction, one prepared one-row INSERT per row, SQLITE_STATIC bindings.
+#   raw64     the same with a prepared INSERT of 64 rows, the shape the server's inserts have;
+#             reported for information beside the goal's ratio.
 #   xlsx      one UploadUsageFile call with a ROWS-row workbook written by openpyxl (text, numbers,
 #             Excel date cells) in 64 KiB chunks, by h2load as above: spool, parse, validate, commit.
 #   openpyxl  the reference for `xlsx`: openpyxl iterating the same workbook's records sheet
@@ -197,6 +199,16 @@ for rep in $(seq 1 "$REPS"); do
     valid=no
     [ "$rows" = "$RECORDS" ] && [ "$stored" = "$RECORDS" ] && valid=yes
     record "$rep" raw "$rows" "$wall" "$cpu" "-" "$valid" "stored $stored"
+    rm -rf "$OUT/db/raw-$rep"
+
+    # raw64: the same, with the server's statement shape (64 rows per INSERT), for information.
+    mkdir -p "$OUT/db/raw-$rep"
+    read -r rows wall cpu _ <<< "$(taskset -c "$SERVER_CORE" "$OUT/raw_insert" "$OUT/db/raw-$rep/raw.db" "$OUT/schema.sql" \
+        "$OUT/rows.bin" 64)"
+    stored=$(sqlite3 "$OUT/db/raw-$rep/raw.db" "SELECT count(*) FROM usage_records")
+    valid=no
+    [ "$rows" = "$RECORDS" ] && [ "$stored" = "$RECORDS" ] && valid=yes
+    record "$rep" raw64 "$rows" "$wall" "$cpu" "-" "$valid" "stored $stored"
     rm -rf "$OUT/db/raw-$rep" "$OUT/db/records-$rep"
 
     # xlsx: UploadUsageFile with the workbook.

@@ -30,6 +30,7 @@ print()
 print("| run | units | wall s (median) | units/s (median) | server CPU s (median) | peak RSS MiB (max) | runs |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for name, label in [("records", "UploadRecords, 1 stream"), ("raw", "raw_insert.c (reference)"),
+                    ("raw64", "raw_insert.c, 64 rows per INSERT (the server's statement shape)"),
                     ("xlsx", "UploadUsageFile, XLSX"), ("openpyxl", "openpyxl read-only iteration (reference)")]:
     rows = of(name)
     if not rows:
@@ -45,6 +46,7 @@ rss = max((int(r["peak_rss_mib"]) for r in of("records")), default=0)
 stream_ratio = records / raw if raw else 0
 xlsx_ratio = xlsx / openpyxl if openpyxl else 0
 cpu_ratio = (median("raw", "cpu_s") / median("records", "cpu_s")) if median("records", "cpu_s") else 0
+raw64 = median("raw64", "units_per_s")
 
 
 def verdict(ok):
@@ -55,6 +57,9 @@ print("| goal | measured | |")
 print("|---|---:|---|")
 print(f"| record stream ≥ 70% of the raw SQLite rate (wall) | {stream_ratio:.0%} | {verdict(stream_ratio >= 0.70)} |")
 print(f"| (same, by CPU time: raw CPU / server CPU) | {cpu_ratio:.0%} | for information |")
+if raw64:
+    print(f"| (record stream against raw_insert.c with the server's 64-row INSERTs, wall) | {records / raw64:.0%} "
+          "| for information |")
 print(f"| XLSX ingest ≥ 20× openpyxl iterating | {xlsx_ratio:.1f}× | {verdict(xlsx_ratio >= 20)} |")
 print(f"| peak RSS of the 1M-record ingest ≤ 150 MiB | {rss} MiB | {verdict(0 < rss <= 150)} |")
 print()

@@ -74,9 +74,25 @@ private func decodeUsageRecord(_ row: borrowing SQLiteRow, fileID: String) throw
         closedAt: try row.optionalTimestamp(18))
 }
 
-private let insertUsageRecordSQL =
-    "INSERT INTO usage_records (file_seq, product_seq, \(usageRecordColumns)) "
-    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+/// The prepared INSERTs of `appendUsageRecords`: one for a single row and one for
+/// `rowsPerStatement` rows. A large upload goes through the second: SQLite opens the table's and
+/// its indexes' cursors and sets up and halts its program once per statement, which costs about
+/// a third of a one-row insert into this table. Kept by the write transaction that uses them,
+/// since a statement of many rows takes longer to prepare than to run.
+struct UsageRecordInserts {
+    static let columnCount: Int32 = 21
+    static let rowsPerStatement = 64
+    let one: SQLiteStatement
+    let many: SQLiteStatement
+
+    init(_ connection: SQLiteConnection) throws {
+        let head = "INSERT INTO usage_records (file_seq, product_seq, \(usageRecordColumns)) VALUES "
+        let row = "(" + Array(repeating: "?", count: Int(Self.columnCount)).joined(separator: ", ") + ")"
+        one = try connection.prepareStatement(head + row)
+        many = try connection.prepareStatement(
+            head + Array(repeating: row, count: Self.rowsPerStatement).joined(separator: ", "))
+    }
+}
 
 /// The text of the statuses whose records hold their ids, for SQL: fixed, never from input.
 private let holdingStatusList = UsageFileStatus.holdingRecordIDs.map { "'\($0.rawValue)'" }.sorted()
@@ -283,42 +299,46 @@ extension StoreWriteTransaction {
         }
     }
 
-    /// Inserts a batch of a file's records through one prepared statement, binding each value
-    /// directly and encoding the lists into one reused buffer: this runs a million times per large
+    /// Inserts a batch of a file's records through prepared statements of many rows, binding each
+    /// value directly and laying out text in one reused buffer: this runs a million times per large
     /// upload, so it avoids the per-row statement lookup, value array and strings of `run`.
     func appendUsageRecords(_ records: [UsageRecord], fileID: String) throws {
         guard !records.isEmpty else { return }
         guard let file = try fileKeys(fileID) else { throw DomainError.notFound("usage file", fileID) }
         try perform(noun: "usage record") { connection in
-            let insert = try connection.prepareStatement(insertUsageRecordSQL)
-            defer { insert.clearBindings() }
-            try insert.bind(1, file.seq)
-            try insert.bind(2, file.productSeq)
-            // A row's text values are laid out in one reused buffer and bound in place: SQLite
-            // would otherwise allocate and copy each of a dozen values per row.
+            if usageRecordInserts == nil { usageRecordInserts = try UsageRecordInserts(connection) }
+            let inserts = usageRecordInserts!
+            defer {
+                inserts.one.clearBindings()
+                inserts.many.clearBindings()
+            }
+            // The statement's text values are laid out in one reused buffer and bound in place:
+            // SQLite would otherwise allocate and copy each of a dozen values per row.
             var text: [UInt8] = []
-            text.reserveCapacity(4096)
+            text.reserveCapacity(64 * 1024)
             var slots: [(index: Int32, start: Int, end: Int)] = []
-            slots.reserveCapacity(16)
-            func add(_ index: Int32, _ value: String?) throws {
-                guard var value else { return try insert.bindNull(index) }
+            slots.reserveCapacity(16 * UsageRecordInserts.rowsPerStatement)
+            var insert = inserts.one
+            var base: Int32 = 0
+            func add(_ column: Int32, _ value: String?) throws {
+                guard var value else { return try insert.bindNull(base + column) }
                 let start = text.count
                 value.withUTF8 { text.append(contentsOf: $0) }
-                slots.append((index, start, text.count))
+                slots.append((base + column, start, text.count))
             }
-            func addList(_ index: Int32, _ encode: (inout [UInt8]) -> Void) {
+            func addList(_ column: Int32, _ encode: (inout [UInt8]) -> Void) {
                 let start = text.count
                 encode(&text)
-                slots.append((index, start, text.count))
+                slots.append((base + column, start, text.count))
             }
-            for record in records {
+            func bindRow(_ record: UsageRecord) throws {
                 guard record.fileID == fileID else {
                     throw DomainError.internalFailure(
                         "a record of usage file \(record.fileID) was appended to usage file \(fileID)")
                 }
-                text.removeAll(keepingCapacity: true)
-                slots.removeAll(keepingCapacity: true)
-                try insert.bind(3, Int64(record.position))
+                try insert.bind(base + 1, file.seq)
+                try insert.bind(base + 2, file.productSeq)
+                try insert.bind(base + 3, Int64(record.position))
                 try add(4, record.recordID)
                 try add(5, record.status.rawValue)
                 try add(6, record.note)
@@ -326,9 +346,9 @@ extension StoreWriteTransaction {
                 try add(8, record.subscriptionID)
                 try add(9, record.quantity?.description)
                 try add(10, record.amount?.description)
-                try insert.bind(11, record.tier.map(Int64.init))
-                try insert.bind(12, record.start?.microsecondsSinceEpoch)
-                try insert.bind(13, record.end?.microsecondsSinceEpoch)
+                try insert.bind(base + 11, record.tier.map(Int64.init))
+                try insert.bind(base + 12, record.start?.microsecondsSinceEpoch)
+                try insert.bind(base + 13, record.end?.microsecondsSinceEpoch)
                 try add(14, record.categoryID)
                 try add(15, record.assetReconID)
                 addList(16) { UsageEncoding.append(record.parameters, to: &$0) }
@@ -336,13 +356,27 @@ extension StoreWriteTransaction {
                 addList(18) { UsageEncoding.append(record.errors, to: &$0) }
                 try add(19, record.externalBillingID)
                 try add(20, record.externalBillingNote)
-                try insert.bind(21, record.closedAt?.microsecondsSinceEpoch)
+                try insert.bind(base + 21, record.closedAt?.microsecondsSinceEpoch)
+            }
+            // Whole statements of many rows, then the rest one by one.
+            let rowsPerStatement = UsageRecordInserts.rowsPerStatement
+            var next = 0
+            while next < records.count {
+                let count = records.count - next >= rowsPerStatement ? rowsPerStatement : 1
+                insert = count == 1 ? inserts.one : inserts.many
+                text.removeAll(keepingCapacity: true)
+                slots.removeAll(keepingCapacity: true)
+                for offset in 0..<count {
+                    base = Int32(offset) * UsageRecordInserts.columnCount
+                    try bindRow(records[next + offset])
+                }
                 try text.withUnsafeBufferPointer { bytes in
                     for slot in slots {
                         try insert.bind(slot.index, borrowedUTF8: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]))
                     }
                     try insert.execute()
                 }
+                next += count
             }
         }
     }

@@ -14,6 +14,8 @@ final class StoreWriteTransaction: StoreReadTransaction, StoreWriter {
     /// The position of the last event this transaction appended, so the store can wake event
     /// watchers once it commits; nil when it appended none.
     var lastEventPosition: Int64?
+    /// The INSERTs of `appendUsageRecords`, prepared on first use and kept for the transaction.
+    var usageRecordInserts: UsageRecordInserts?
 
     /// Runs one INSERT, UPDATE or DELETE and returns how many rows it changed.
     @discardableResult
