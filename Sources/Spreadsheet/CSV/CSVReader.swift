@@ -187,7 +187,7 @@ public struct CSVReader<Source: ByteChunkSource> {
         if field.isEmpty {
             fields.append(.empty)
         } else {
-            guard let text = String(validating: field, as: UTF8.self) else {
+            guard let text = UTF8Text.string(field) else {
                 throw SpreadsheetError(
                     code: "csv.invalid_utf8",
                     message: "line \(line): field \(fields.count + 1) is not valid UTF-8 (save the file as UTF-8)"

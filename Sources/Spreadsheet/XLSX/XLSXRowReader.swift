@@ -199,7 +199,7 @@ public struct XLSXRowReader {
             }
             return .text(text)
         }
-        guard let text = String(validating: value, as: UTF8.self) else {
+        guard let text = UTF8Text.string(value) else {
             throw error("xlsx.invalid_utf8", "cell \(CellReference.columnName(column))\(row) is not valid UTF-8")
         }
         switch type {

@@ -99,7 +99,7 @@ public struct XMLPullParser<Source: ByteChunkSource> {
 
     /// The text of the `.text` token just read.
     public func text() throws(SpreadsheetError) -> String {
-        guard let text = String(validating: textBytes, as: UTF8.self) else {
+        guard let text = UTF8Text.string(textBytes) else {
             throw error("xml.invalid_utf8", "text that is not valid UTF-8")
         }
         return text
@@ -398,7 +398,7 @@ extension XMLPullParser {
 
     private func makeString(_ start: Int, _ end: Int) throws(SpreadsheetError) -> String {
         let made: String? = buffer.withUnsafeBufferPointer { pointer in
-            String(validating: UnsafeBufferPointer(rebasing: pointer[start..<end]), as: UTF8.self)
+            UTF8Text.string(UnsafeBufferPointer(rebasing: pointer[start..<end]))
         }
         guard let made else { throw error("xml.invalid_utf8", "a name or value that is not valid UTF-8") }
         return made

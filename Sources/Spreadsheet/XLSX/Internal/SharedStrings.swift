@@ -41,7 +41,7 @@ struct SharedStrings: Sendable {
             case .endElement:
                 if parser.isName("si") {
                     inItem = false
-                    guard String(validating: current, as: UTF8.self) != nil else {
+                    guard UTF8Text.isValid(current) else {
                         throw SpreadsheetError(
                             code: "xlsx.invalid_utf8",
                             message: "\(entry.name): shared string \(table.count) is not valid UTF-8"
