@@ -169,9 +169,11 @@ public struct XLSXRowReader {
                 case UInt8(ascii: "d"): return .date
                 default: return nil
                 }
-            case 3 where bytes.elementsEqual("str".utf8):
+            // Byte comparisons, not `elementsEqual` over a string's UTF-8 view: openpyxl and others
+            // mark every text cell `inlineStr`, so this runs per cell.
+            case 3 where Self.equals(bytes, "str"):
                 return .formula
-            case 9 where bytes.elementsEqual("inlineStr".utf8):
+            case 9 where Self.equals(bytes, "inlineStr"):
                 return .inline
             default:
                 return nil
@@ -220,6 +222,14 @@ public struct XLSXRowReader {
             }
             return .number(literal)
         }
+    }
+
+    /// Whether the bytes are exactly the ASCII literal.
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for index in 0..<bytes.count where bytes[index] != expected[index] { return false }
+        return true
     }
 
     /// A non-negative decimal integer (surrounding spaces allowed), or nil.

@@ -381,7 +381,9 @@ extension XMLPullParser {
     }
 
     private mutating func popElement() {
-        if let start = stackStarts.popLast() { stackBytes.removeSubrange(start...) }
+        // `removeLast(_:)`, not `removeSubrange`: the generic range replacement costs more than
+        // the rest of an end tag.
+        if let start = stackStarts.popLast() { stackBytes.removeLast(stackBytes.count - start) }
     }
 
     private func openElementName() -> String? {
