@@ -30,6 +30,9 @@
 #             Excel date cells) in 64 KiB chunks, by h2load as above: spool, parse, validate, commit.
 #   openpyxl  the reference for `xlsx`: openpyxl iterating the same workbook's records sheet
 #             read-only, values only, pinned to SERVER_CORE.
+# Each timed run starts after `sync`: the step before it (a 400 MB database, the 320 MB dump of its
+# rows) leaves dirty pages that the kernel would otherwise write back during the run, slowing
+# whichever run comes next (without it, raw_insert.c ran up to 15 % slower right after the dump).
 # Checks per run: the server answered grpc-status 0 (bench/grpc/status-shim.c), the file is
 # `ready` with every record valid and its first page of records equals what was sent
 # (setup.py check), and for `records` every stored row is checked against the record sent
@@ -178,6 +181,7 @@ for rep in $(seq 1 "$REPS"); do
     start_server "records-$rep"
     file=$("$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$PORT" "$CA" records "Stream $rep")
     cat "$OUT/records.header" "$STREAM" > "$OUT/body.bin"
+    sync  # the previous step's dirty pages are written back now, not during this run
     read -r wall cpu hwm0 hwm1 ok other <<< "$(upload records "$OUT/body.bin" UploadRecords "records-$rep")"
     check=$("$PYTHON" "$HERE/setup.py" "$OUT" check "127.0.0.1:$PORT" "$CA" records "$file" "$RECORDS" 2>&1 | tail -1) || true
     stop_server
@@ -193,6 +197,7 @@ for rep in $(seq 1 "$REPS"); do
     # raw: the same rows into the same schema, plain C.
     rm -rf "$OUT/db/raw-$rep"
     mkdir -p "$OUT/db/raw-$rep"
+    sync  # the previous step's dirty pages are written back now, not during this run
     read -r rows wall cpu _ <<< "$(taskset -c "$SERVER_CORE" "$OUT/raw_insert" "$OUT/db/raw-$rep/raw.db" "$OUT/schema.sql" \
         "$OUT/rows.bin")"
     stored=$(sqlite3 "$OUT/db/raw-$rep/raw.db" "SELECT count(*) FROM usage_records")
@@ -203,6 +208,7 @@ for rep in $(seq 1 "$REPS"); do
 
     # raw64: the same, with the server's statement shape (64 rows per INSERT), for information.
     mkdir -p "$OUT/db/raw-$rep"
+    sync  # the previous step's dirty pages are written back now, not during this run
     read -r rows wall cpu _ <<< "$(taskset -c "$SERVER_CORE" "$OUT/raw_insert" "$OUT/db/raw-$rep/raw.db" "$OUT/schema.sql" \
         "$OUT/rows.bin" 64)"
     stored=$(sqlite3 "$OUT/db/raw-$rep/raw.db" "SELECT count(*) FROM usage_records")
@@ -215,6 +221,7 @@ for rep in $(seq 1 "$REPS"); do
     start_server "xlsx-$rep"
     file=$("$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$PORT" "$CA" xlsx "Workbook $rep")
     cat "$OUT/xlsx.header" "$CHUNKS" > "$OUT/body.bin"
+    sync  # the previous step's dirty pages are written back now, not during this run
     read -r wall cpu hwm0 hwm1 ok other <<< "$(upload xlsx "$OUT/body.bin" UploadUsageFile "xlsx-$rep")"
     check=$("$PYTHON" "$HERE/setup.py" "$OUT" check "127.0.0.1:$PORT" "$CA" xlsx "$file" "$ROWS" 2>&1 | tail -1) || true
     stop_server
@@ -225,6 +232,7 @@ for rep in $(seq 1 "$REPS"); do
     rm -rf "$OUT/body.bin" "$OUT/db/xlsx-$rep"
 
     # openpyxl: iterating the same workbook, read-only, values only.
+    sync  # the previous step's dirty pages are written back now, not during this run
     read -r rows wall cpu cells <<< "$(taskset -c "$SERVER_CORE" "$PYTHON" "$HERE/setup.py" "$OUT" openpyxl "$WORKBOOK")"
     valid=no
     [ "$rows" = "$ROWS" ] && valid=yes
