@@ -30,7 +30,12 @@ public struct UsageRecord: Sendable, Hashable {
     /// The row's other columns, in column order.
     public var parameters: [UsageParameter]
     /// The row as uploaded, aligned with `UsageFile.columns`.
-    public var rawValues: [String]
+    public var raw: UsageRawValues
+    /// `raw` as text.
+    public var rawValues: [String] {
+        get { raw.values }
+        set { raw = UsageRawValues(newValue) }
+    }
     public var status: UsageRecordStatus
     /// Empty when the record is valid.
     public var errors: [UsageRecordError]
@@ -61,7 +66,7 @@ public struct UsageRecord: Sendable, Hashable {
         self.categoryID = categoryID
         self.assetReconID = assetReconID
         self.parameters = parameters
-        self.rawValues = rawValues
+        self.raw = UsageRawValues(rawValues)
         self.status = status
         self.errors = errors
         self.externalBillingID = externalBillingID

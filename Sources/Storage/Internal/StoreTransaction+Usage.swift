@@ -352,7 +352,7 @@ extension StoreWriteTransaction {
                 try add(14, record.categoryID)
                 try add(15, record.assetReconID)
                 addList(16) { UsageEncoding.append(record.parameters, to: &$0) }
-                addList(17) { UsageEncoding.append(record.rawValues, to: &$0) }
+                addList(17) { UsageEncoding.append(record.raw, to: &$0) }
                 addList(18) { UsageEncoding.append(record.errors, to: &$0) }
                 try add(19, record.externalBillingID)
                 try add(20, record.externalBillingNote)

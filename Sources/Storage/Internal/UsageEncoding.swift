@@ -59,6 +59,15 @@ enum UsageEncoding {
         for value in values { append(value, to: &output) }
     }
 
+    /// The row as uploaded, each value written from its cell without a string per value.
+    static func append(_ values: UsageRawValues, to output: inout [UInt8]) {
+        values.forEachUTF8 { bytes in
+            appendDecimal(bytes.count, to: &output)
+            output.append(UInt8(ascii: ":"))
+            output.append(contentsOf: bytes)
+        }
+    }
+
     static func append(_ parameters: [UsageParameter], to output: inout [UInt8]) {
         for parameter in parameters {
             append(parameter.name, to: &output)

@@ -47,6 +47,31 @@ extension UsageCell {
         }
     }
 
+    /// Passes `body` the UTF-8 of `text`, without making a string of a time or a boolean.
+    public func withTextUTF8<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .empty:
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        case .text(let text), .number(let text):
+            return try Self.withUTF8(of: text, body)
+        case .date(let time):
+            return try UsageTime.withFormattedUTF8(time, body)
+        case .boolean(let value):
+            let text: StaticString = value ? "TRUE" : "FALSE"
+            return try body(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        }
+    }
+
+    /// A string's UTF-8 in place when it is stored contiguously (no copy, no retain), else from a
+    /// copy.
+    static func withUTF8<R>(of text: String, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        if let result = try text.utf8.withContiguousStorageIfAvailable({ try body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        var copy = text
+        return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+    }
+
     /// The cell as text with surrounding whitespace removed, or nil when it is blank.
     ///
     /// Identifiers and search values are compared after trimming: a stray space in a CSV field

@@ -92,13 +92,15 @@ public struct UsageRecordValidator {
             item = try createDynamicItem(draft, &errors)
         }
 
-        return UsageRecord(
+        var record = UsageRecord(
             fileID: file.id, position: row.position, recordID: recordID ?? "", note: note,
             itemID: item.resolved?.id, subscriptionID: subscription?.id, quantity: quantity, amount: amount,
             tier: tier, start: times.start, end: times.end, categoryID: categoryID,
             assetReconID: reconID ?? subscription?.reconciliationID, parameters: parameters,
-            rawValues: header.columns.indices.map { row[$0].text },
             status: errors.isEmpty ? .valid : .invalid, errors: errors.list)
+        // The row's cells, not their text: times are formatted only where the record is stored.
+        record.raw = UsageRawValues(cells: row.cells, count: header.columns.count)
+        return record
     }
 }
 

@@ -47,38 +47,64 @@ public enum UsageTime {
     /// Written digit by digit into one small string: every date cell of an upload is formatted
     /// once for the row as uploaded, so this runs twice per record of a million-record file.
     public static func format(_ time: Timestamp) -> String {
+        guard let count = formattedCount(time) else { return slowFormat(time) }
+        return String(unsafeUninitializedCapacity: count) { write(time, count: count, into: $0) }
+    }
+
+    /// Passes `body` the UTF-8 of `format(time)`, from a buffer on the stack when it can: the row
+    /// as uploaded is stored with its times as text, two per record of a million-record file.
+    public static func withFormattedUTF8<R>(_ time: Timestamp, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows
+        -> R
+    {
+        guard let count = formattedCount(time) else {
+            var text = slowFormat(time)
+            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            _ = write(time, count: count, into: buffer)
+            return try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<count])))
+        }
+    }
+
+    /// 19 or 26 bytes (with microseconds), or nil for a year outside 1–9999 (`slowFormat`).
+    private static func formattedCount(_ time: Timestamp) -> Int? {
+        let seconds = time.secondsSinceEpoch
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let year = CivilDate.fromDays(days).year
+        guard (1...9999).contains(year) else { return nil }
+        return time.microsecondsSinceEpoch - seconds * 1_000_000 == 0 ? 19 : 26
+    }
+
+    /// Writes the `count` bytes `formattedCount` gave, digit by digit.
+    private static func write(_ time: Timestamp, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let seconds = time.secondsSinceEpoch
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let micros = time.microsecondsSinceEpoch - seconds * 1_000_000
         let (year, month, day) = CivilDate.fromDays(days)
-        guard (1...9999).contains(year) else { return slowFormat(time) }
-        let count = micros == 0 ? 19 : 26
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            func put(_ value: Int64, _ width: Int, at offset: Int) {
-                var value = value
-                for index in stride(from: offset + width - 1, through: offset, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                }
+        func put(_ value: Int64, _ width: Int, at offset: Int) {
+            var value = value
+            for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
             }
-            put(year, 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(day, 2, at: 8)
-            buffer[10] = UInt8(ascii: " ")
-            put(secondOfDay / 3600, 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(secondOfDay / 60 % 60, 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(secondOfDay % 60, 2, at: 17)
-            if count == 26 {
-                buffer[19] = UInt8(ascii: ".")
-                put(micros, 6, at: 20)
-            }
-            return count
         }
+        put(year, 4, at: 0)
+        buffer[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5)
+        buffer[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8)
+        buffer[10] = UInt8(ascii: " ")
+        put(secondOfDay / 3600, 2, at: 11)
+        buffer[13] = UInt8(ascii: ":")
+        put(secondOfDay / 60 % 60, 2, at: 14)
+        buffer[16] = UInt8(ascii: ":")
+        put(secondOfDay % 60, 2, at: 17)
+        if count == 26 {
+            buffer[19] = UInt8(ascii: ".")
+            put(micros, 6, at: 20)
+        }
+        return count
     }
 
     /// `format` through `Timestamp.description`, for years outside 1–9999, which no accepted text
