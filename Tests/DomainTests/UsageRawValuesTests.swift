@@ -20,6 +20,22 @@ import Testing
         [.empty, .text("R0000001"), .text("  spaced  "), .text("ünïcode ✓ and a longer text past small strings"),
          .number("12.50"), .number("1E-3"), .boolean(true), .boolean(false)] + times.map { .date($0) }
 
+    /// The template's layout, at the ends of the years it writes digit by digit and past them.
+    @Test func timesAreFormattedAsTheTemplateWritesThem() {
+        let expected = [
+            "2026-12-17 00:07:00", "2026-12-17 00:07:00.123456", "1969-12-30 23:59:59.999999", "0001-01-01 00:00:00",
+            "9999-12-31 23:59:59.999999",
+        ]
+        for (time, text) in zip(Self.times, expected) {
+            #expect(UsageTime.format(time) == text)
+            #expect(UsageTime.withFormattedUTF8(time) { Array($0) } == Array(text.utf8))
+        }
+        // Past year 9999 (a wire timestamp can be): the slow path, date and time still apart.
+        let far = UsageTime.format(Self.times[5])
+        #expect(far.contains(" 00:00:00") && !far.contains("T"), "\(far)")
+        #expect(UsageTime.withFormattedUTF8(Self.times[5]) { Array($0) } == Array(far.utf8))
+    }
+
     @Test func eachCellLendsTheUTF8OfItsText() {
         for cell in Self.cells {
             let bytes = cell.withTextUTF8 { Array($0) }

@@ -47,8 +47,7 @@ public enum UsageTime {
     /// Written digit by digit into one small string: every date cell of an upload is formatted
     /// once for the row as uploaded, so this runs twice per record of a million-record file.
     public static func format(_ time: Timestamp) -> String {
-        guard let count = formattedCount(time) else { return slowFormat(time) }
-        return String(unsafeUninitializedCapacity: count) { write(time, count: count, into: $0) }
+        withFormattedUTF8(time) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Passes `body` the UTF-8 of `format(time)`, from a buffer on the stack when it can: the row
@@ -56,32 +55,26 @@ public enum UsageTime {
     public static func withFormattedUTF8<R>(_ time: Timestamp, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows
         -> R
     {
-        guard let count = formattedCount(time) else {
-            var text = slowFormat(time)
-            return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
-        }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
-            _ = write(time, count: count, into: buffer)
+        let written: R?? = try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buffer in
+            guard let count = write(time, into: buffer) else { return R?.none }
             return try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[..<count])))
         }
+        if let written, let result = written { return result }
+        var text = slowFormat(time)
+        return try text.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 
-    /// 19 or 26 bytes (with microseconds), or nil for a year outside 1–9999 (`slowFormat`).
-    private static func formattedCount(_ time: Timestamp) -> Int? {
-        let seconds = time.secondsSinceEpoch
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let year = CivilDate.fromDays(days).year
-        guard (1...9999).contains(year) else { return nil }
-        return time.microsecondsSinceEpoch - seconds * 1_000_000 == 0 ? 19 : 26
-    }
-
-    /// Writes the `count` bytes `formattedCount` gave, digit by digit.
-    private static func write(_ time: Timestamp, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    /// Writes the 19 or 26 bytes (with microseconds) of `format(time)` digit by digit into
+    /// `buffer` (at least 26 bytes) and returns how many; nil for a year outside 1–9999, which
+    /// `slowFormat` writes.
+    private static func write(_ time: Timestamp, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int? {
         let seconds = time.secondsSinceEpoch
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let micros = time.microsecondsSinceEpoch - seconds * 1_000_000
         let (year, month, day) = CivilDate.fromDays(days)
+        guard (1...9999).contains(year) else { return nil }
+        let count = micros == 0 ? 19 : 26
         func put(_ value: Int64, _ width: Int, at offset: Int) {
             var value = value
             for index in stride(from: offset + width - 1, through: offset, by: -1) {
