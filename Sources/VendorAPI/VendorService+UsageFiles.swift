@@ -127,25 +127,13 @@ extension VendorService {
                 let before = (position, exceeded)
                 if !Self.appendEncodedBatch(
                     bytes, to: spool, layout: layout, fields: &fields, position: &position, exceeded: &exceeded,
-                    limits: limits) {
+                    limits: limits)
+                {
                     spool.rollBack(to: mark)
                     (position, exceeded) = before
-                    let message = try RequestStream<Usageflow_V1_UploadRecordsRequest>.decode(bytes)
-                    guard case .batch(let batch)? = message.content else {
-                        let problem = message.content == nil ? "has neither a header nor a batch" : "is a second header"
-                        throw DomainError.invalid(field: "batch", "message \(index + 1) of the stream \(problem)")
-                    }
-                    for (offset, record) in batch.records.enumerated() {
-                        position += 1
-                        try layout.check(record, position: position, field: "batch.records[\(offset)]")
-                        guard exceeded == nil else { continue }
-                        if position > limits.recordsPerFile {
-                            exceeded = limits.recordsExceededDetail
-                            continue
-                        }
-                        try spool.append(record, position: position, field: "batch.records[\(offset)]")
-                        if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
-                    }
+                    try Self.appendDecodedBatch(
+                        bytes, number: index + 1, to: spool, layout: layout, position: &position, exceeded: &exceeded,
+                        limits: limits)
                 }
                 if spool.needsFlush { try await spool.flush(on: .shared) }
             }
@@ -194,6 +182,32 @@ extension VendorService {
                 guard spool.appendEncoded(record, fields: &fields) else { return false }
                 if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
             }
+        }
+    }
+
+    /// Appends the records of one `UploadRecordsRequest` (the `number`th message of the stream)
+    /// decoded: the reference behaviour, and the path for whatever `appendEncodedBatch` leaves to
+    /// the decoder. Refuses a message that is not a batch and a record that cannot be laid out;
+    /// past a limit, records are still checked but no longer stored.
+    private static func appendDecodedBatch(
+        _ bytes: [UInt8], number: Int, to spool: UsageRecordSpool, layout: UsageRecordStreamLayout,
+        position: inout Int, exceeded: inout String?, limits: UsageLimits
+    ) throws {
+        let message = try RequestStream<Usageflow_V1_UploadRecordsRequest>.decode(bytes)
+        guard case .batch(let batch)? = message.content else {
+            let problem = message.content == nil ? "has neither a header nor a batch" : "is a second header"
+            throw DomainError.invalid(field: "batch", "message \(number) of the stream \(problem)")
+        }
+        for (offset, record) in batch.records.enumerated() {
+            position += 1
+            try layout.check(record, position: position, field: "batch.records[\(offset)]")
+            guard exceeded == nil else { continue }
+            if position > limits.recordsPerFile {
+                exceeded = limits.recordsExceededDetail
+                continue
+            }
+            try spool.append(record, position: position, field: "batch.records[\(offset)]")
+            if spool.byteCount > limits.bytesPerUpload { exceeded = limits.bytesExceededDetail }
         }
     }
 
