@@ -40,8 +40,10 @@ final class UsageRecordSpool: @unchecked Sendable {
     private var written = 0
     /// Records appended so far.
     private(set) var recordCount = 0
-    /// The appended records' protobuf encodings plus 4 framing bytes each: what the bytes-per-upload
-    /// limit counts, independent of how compactly the spool stores them.
+    /// The appended records' protobuf encodings (their length as received, or as serialized again
+    /// when decoded; the same for any encoder that writes no default values) plus 4 framing bytes
+    /// each: what the bytes-per-upload limit counts, independent of how compactly the spool stores
+    /// them.
     private(set) var byteCount = 0
 
     /// Large writes: each `write` into the page cache has a fixed cost, and the buffer is reused.
@@ -102,19 +104,19 @@ final class UsageRecordSpool: @unchecked Sendable {
 
     /// Where the spool stands, to return to with `rollBack(to:)` before anything more is flushed.
     struct Mark {
-        fileprivate let encoder: RowEncoder
+        fileprivate let encoder: RowEncoder.Mark
         fileprivate let recordCount: Int
         fileprivate let byteCount: Int
     }
 
     func mark() -> Mark {
-        Mark(encoder: encoder.marked(), recordCount: recordCount, byteCount: byteCount)
+        Mark(encoder: encoder.mark(), recordCount: recordCount, byteCount: byteCount)
     }
 
     /// Forgets every record appended since `mark` was taken (with no flush in between).
     func rollBack(to mark: Mark) {
         var encoder = takeEncoder()
-        encoder.roll(backTo: mark.encoder)
+        encoder.rollBack(to: mark.encoder)
         self.encoder = encoder
         recordCount = mark.recordCount
         byteCount = mark.byteCount
@@ -142,17 +144,19 @@ final class UsageRecordSpool: @unchecked Sendable {
         private var currentBytes: [UInt8] = []
         private var lengthOffset = 0
 
-        /// A copy to roll back to: the buffer's length and the previous row.
-        fileprivate func marked() -> RowEncoder {
-            var copy = RowEncoder()
-            copy.lengthOffset = buffer.count
-            copy.previous = previous
-            copy.previousBytes = previousBytes
-            return copy
+        /// What a roll back restores: the buffer's length and the previous row.
+        struct Mark {
+            fileprivate let bufferCount: Int
+            fileprivate let previous: [(tag: UInt8, offset: Int, length: Int)]
+            fileprivate let previousBytes: [UInt8]
         }
 
-        fileprivate mutating func roll(backTo mark: RowEncoder) {
-            buffer.removeSubrange(min(mark.lengthOffset, buffer.count)...)
+        func mark() -> Mark {
+            Mark(bufferCount: buffer.count, previous: previous, previousBytes: previousBytes)
+        }
+
+        mutating func rollBack(to mark: Mark) {
+            buffer.removeLast(buffer.count - min(mark.bufferCount, buffer.count))
             previous = mark.previous
             previousBytes = mark.previousBytes
         }
