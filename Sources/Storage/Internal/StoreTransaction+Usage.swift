@@ -76,8 +76,8 @@ private func decodeUsageRecord(_ row: borrowing SQLiteRow, fileID: String) throw
 
 /// The prepared INSERTs of `appendUsageRecords`: one for a single row and one for
 /// `rowsPerStatement` rows. A large upload goes through the second: SQLite opens the table's and
-/// its indexes' cursors and sets up and halts its program once per statement, which costs about
-/// a third of a one-row insert into this table. Kept by the write transaction that uses them,
+/// its indexes' cursors and sets up and halts its program once per statement, which costs over a
+/// third of a one-row insert into this table. Kept by the write transaction that uses them,
 /// since a statement of many rows takes longer to prepare than to run.
 struct UsageRecordInserts {
     static let columnCount: Int32 = 21
