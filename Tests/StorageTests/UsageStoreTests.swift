@@ -58,6 +58,40 @@ struct UsageStoreTests {
         }
     }
 
+    /// Records go in 64 per statement and the rest one by one: every count around those
+    /// boundaries stores every field of every record, in order, whether its row as uploaded is
+    /// text or the validator's cells (a time among them).
+    @Test("records round-trip across the many-row statement's boundaries", arguments: [1, 63, 64, 65, 130, 200])
+    func recordRoundTripAcrossStatementSizes(count: Int) async throws {
+        try await withWorld { store throws in
+            let file = UsageFixtures.file(1)
+            let records = (1...count).map { position in
+                var record = UsageFixtures.record(file.id, position, status: position % 7 == 0 ? .invalid : .valid)
+                if position % 3 == 0 {
+                    record.raw = UsageRawValues(
+                        cells: [.text("rec-\(position)"), .number("1.5"), .date(World.time(Int64(position))), .boolean(true)],
+                        count: 6)
+                }
+                return record
+            }
+            try await store.write { tx in
+                try tx.insert(file)
+                // One call for most, then a second call: statements are kept for the transaction.
+                try tx.appendUsageRecords(Array(records.prefix(count - count / 3)), fileID: file.id)
+                try tx.appendUsageRecords(Array(records.suffix(count / 3)), fileID: file.id)
+            }
+            try await store.read { tx throws in
+                let page = try tx.usageRecords(fileID: file.id, status: nil, page: PageRequest(size: 500))
+                #expect(page.items == records)
+                #expect(page.items.count == count)
+                if count >= 3 {
+                    #expect(page.items[2].rawValues[2] == UsageTime.format(World.time(3)))
+                    #expect(page.items[2].rawValues[3] == "TRUE" && page.items[2].rawValues[5] == "")
+                }
+            }
+        }
+    }
+
     @Test("a record's position is unique within its file; a category id within its file")
     func recordUniqueness() async throws {
         try await withWorld { store throws in
