@@ -10,7 +10,8 @@ import WellKnownTypes
 ///
 /// A million-record upload would otherwise build a `UsageRecordInput` (a dozen strings, two
 /// timestamps, an array) per record, lay it out as cells (as many strings again) and take it
-/// apart once more to write it down: about a tenth of the server's time per record. Here a
+/// apart once more to write it down: 7 % of the server's time for a million-record stream (0.6 s
+/// of 8.6 s, `bench/ingest/run.sh`, before this path replaced it). Here a
 /// record's fields are located in its bytes and handed to a `UsageCellWriter` as they are.
 ///
 /// The result is the row `row(_:position:field:)` makes of the decoded record, cell for cell.
