@@ -36,37 +36,26 @@ STREAM=$HERE/cache/records-$RECORDS-$DAY.bin
 PYTHON=$(scripts/python-env.sh)
 HZ=$(getconf CLK_TCK)
 DB=${DB_DIR:-$OUT/cpu-db}
-server_pid=""
-trap '[ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null || true; rm -rf "$DB" "$OUT/cpu-body.bin"' EXIT
+source "$HERE/server.sh"
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true; rm -rf "$DB" "$OUT/cpu-body.bin"' EXIT
 for run in $(seq "$RUNS"); do
     index=0
     for binary in "$@"; do
         port=$((PORT + index))
         index=$((index + 1))
-        rm -rf "$DB"
-        mkdir -p "$DB"
-        operator=$("$binary" init --db "$DB/usageflow.db" | grep -oE 'KEY-[0-9]{4}-[0-9]{4}\.[A-Za-z0-9_-]{20,}' | head -1)
-        taskset -c "$SERVER_CORE" "$binary" serve --db "$DB/usageflow.db" --address "127.0.0.1:$port" \
-            --tls-cert certs/dev/server.pem --tls-key certs/dev/server.key --event-loops 1 --log-level warn \
-            --spool-dir "$DB" > "$OUT/cpu-server.log" 2>&1 &
-        server_pid=$!
-        for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
-        kill -0 "$server_pid" 2>/dev/null || { echo "cpu.sh: $binary did not start:" >&2; cat "$OUT/cpu-server.log" >&2; exit 1; }
-        "$PYTHON" "$HERE/setup.py" "$OUT" tenants "127.0.0.1:$port" certs/dev/ca.pem "$operator" > /dev/null
+        start_ingest_server "$binary" "$DB" "$port" "$OUT/cpu-server.log" > /dev/null
         "$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$port" certs/dev/ca.pem records "CPU $run" > /dev/null
         cat "$OUT/records.header" "$STREAM" > "$OUT/cpu-body.bin"
-        key=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
-        before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        before=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
         counts=""
         if [ -n "${PERF_STAT:-}" ]; then
-            perf stat -x, -e instructions,cycles -p "$server_pid" -o "$OUT/cpu-perf.txt" &
+            perf stat -x, -e instructions,cycles -p "$SERVER_PID" -o "$OUT/cpu-perf.txt" &
             perf_pid=$!
             sleep 0.2
         fi
-        result=$(taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' \
-            -H 'te: trailers' -H "authorization: Bearer $key" --tls13-ciphers=TLS_AES_128_GCM_SHA256 \
-            -d "$OUT/cpu-body.bin" "https://127.0.0.1:$port/usageflow.v1.VendorService/UploadRecords" 2>&1)
-        after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        result=$(send_upload "$OUT/cpu-body.bin" "$port" UploadRecords 2>&1)
+        after=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
         if [ -n "${PERF_STAT:-}" ]; then
             kill -INT "$perf_pid"
             wait "$perf_pid" 2>/dev/null || true
@@ -77,8 +66,6 @@ for run in $(seq "$RUNS"); do
         grep -q '1 succeeded' <<< "$result" || { echo "cpu.sh: the upload failed with $binary" >&2; exit 1; }
         cpu=$(awk -v a="$after" -v b="$before" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')
         printf '%s  run %d: %s, server CPU %s s%s\n' "$binary" "$run" "$wall" "$cpu" "$counts"
-        kill -TERM "$server_pid"
-        wait "$server_pid" 2>/dev/null || true
-        server_pid=""
+        stop_ingest_server
     done
 done

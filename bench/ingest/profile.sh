@@ -33,26 +33,17 @@ case $KIND in
     *) echo "profile.sh: records or xlsx" >&2; exit 2 ;;
 esac
 [ -f "$INPUT" ] || { echo "run bench/ingest/run.sh first (no $INPUT)" >&2; exit 1; }
-rm -rf "$PROFILE/db"
-mkdir -p "$PROFILE/db"
-KEY_OPERATOR=$("$OUT/usageflow" init --db "$PROFILE/db/usageflow.db" | grep -oE 'KEY-[0-9]{4}-[0-9]{4}\.[A-Za-z0-9_-]{20,}' | head -1)
-taskset -c "$SERVER_CORE" "$OUT/usageflow" serve --db "$PROFILE/db/usageflow.db" --address "127.0.0.1:$PORT" \
-    --tls-cert certs/dev/server.pem --tls-key certs/dev/server.key --event-loops 1 --log-level warn \
-    --spool-dir "$PROFILE/db" > "$PROFILE/server.log" 2>&1 &
-server_pid=$!
-trap 'kill -KILL $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.05; done
-"$PYTHON" "$HERE/setup.py" "$OUT" tenants "127.0.0.1:$PORT" certs/dev/ca.pem "$KEY_OPERATOR"
+source "$HERE/server.sh"
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null || true' EXIT
+start_ingest_server "$OUT/usageflow" "$PROFILE/db" "$PORT" "$PROFILE/server.log"
 file=$("$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$PORT" certs/dev/ca.pem "$KIND" "Profile")
 cat "$OUT/$KIND.header" "$INPUT" > "$PROFILE/body.bin"
-KEY=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
 data=$PROFILE/$KIND.data
-perf record -F 499 ${PERF_CALL_GRAPH:--g} -o "$data" -p "$server_pid" 2> "$PROFILE/perf.log" &
+perf record -F 499 ${PERF_CALL_GRAPH:--g} -o "$data" -p "$SERVER_PID" 2> "$PROFILE/perf.log" &
 perf_pid=$!
 sleep 0.5
-taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' -H 'te: trailers' \
-    -H "authorization: Bearer $KEY" --tls13-ciphers=TLS_AES_128_GCM_SHA256 -d "$PROFILE/body.bin" \
-    "https://127.0.0.1:$PORT/usageflow.v1.VendorService/$METHOD" > "$PROFILE/$KIND.h2load.txt"
+send_upload "$PROFILE/body.bin" "$PORT" "$METHOD" > "$PROFILE/$KIND.h2load.txt"
 kill -INT "$perf_pid"
 wait "$perf_pid" 2>/dev/null || true
 rm -f "$PROFILE/body.bin"

@@ -74,9 +74,8 @@ taskset -c "$SERVER_CORE" true && taskset -c "$CLIENT_CORE" true || {
     exit 1
 }
 [ -f certs/dev/server.pem ] || certs/generate-dev-certs.sh >/dev/null
-CERT=certs/dev/server.pem
-KEY=certs/dev/server.key
 CA=certs/dev/ca.pem
+source "$HERE/server.sh"
 
 # 2. Builds: the release server (copied, so a concurrent rebuild cannot change it mid-run), the
 #    reference and the status shim.
@@ -115,41 +114,20 @@ counters() { od -An -t u8 -w256 -v "$1" | tr -s ' ' | sed 's/^ //'; }
 HZ=$(getconf CLK_TCK)
 
 start_server() {  # name
-    local db=$OUT/db/$1
-    rm -rf "$db"
-    mkdir -p "$db"
-    OPERATOR_KEY=$("$OUT/usageflow" init --db "$db/usageflow.db" | grep -oE 'KEY-[0-9]{4}-[0-9]{4}\.[A-Za-z0-9_-]{20,}' | head -1)
-    [ -n "$OPERATOR_KEY" ] || { echo "run.sh: usageflow init printed no operator key" >&2; exit 1; }
     STATS=$ROOT/$OUT/raw/$1.cnt
     rm -f "$STATS"
-    GRPC_STATUS_COUNTS="$STATS" LD_PRELOAD="$ROOT/$OUT/status-shim.so" taskset -c "$SERVER_CORE" \
-        "$OUT/usageflow" serve --db "$db/usageflow.db" --address "127.0.0.1:$PORT" --tls-cert "$CERT" \
-        --tls-key "$KEY" --event-loops 1 --log-level warn --spool-dir "$db" > "$OUT/raw/$1.log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 200); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-        sleep 0.05
-    done
-    "$PYTHON" "$HERE/setup.py" "$OUT" tenants "127.0.0.1:$PORT" "$CA" "$OPERATOR_KEY"
-}
-
-stop_server() {
-    kill -TERM "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
+    start_ingest_server "$OUT/usageflow" "$OUT/db/$1" "$PORT" "$OUT/raw/$1.log" \
+        GRPC_STATUS_COUNTS="$STATS" LD_PRELOAD="$ROOT/$OUT/status-shim.so"
 }
 
 # One upload through h2load; prints: wall_s cpu_s hwm_before_kib hwm_after_kib status_ok status_other
 upload() {  # kind body method
     local kind=$1 body=$2 method=$3 raw=$OUT/raw/$4.h2load
-    local key before cpu0 cpu1 hwm0 hwm1 after
-    key=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vendor_key'])" "$OUT/ids.json")
+    local before cpu0 cpu1 hwm0 hwm1 after
     before=$(counters "$STATS")
     cpu0=$(cpu_ticks "$SERVER_PID")
     hwm0=$(hwm_kib "$SERVER_PID")
-    taskset -c "$CLIENT_CORE" h2load -t 1 -c 1 -m 1 -n 1 -H 'content-type: application/grpc' -H 'te: trailers' \
-        -H "authorization: Bearer $key" --tls13-ciphers=TLS_AES_128_GCM_SHA256 -d "$body" \
-        "https://127.0.0.1:$PORT/usageflow.v1.VendorService/$method" > "$raw" 2>&1 || true
+    send_upload "$body" "$PORT" "$method" > "$raw" 2>&1 || true
     cpu1=$(cpu_ticks "$SERVER_PID")
     hwm1=$(hwm_kib "$SERVER_PID")
     after=$(counters "$STATS")
@@ -184,7 +162,7 @@ for rep in $(seq 1 "$REPS"); do
     sync  # the previous step's dirty pages are written back now, not during this run
     read -r wall cpu hwm0 hwm1 ok other <<< "$(upload records "$OUT/body.bin" UploadRecords "records-$rep")"
     check=$("$PYTHON" "$HERE/setup.py" "$OUT" check "127.0.0.1:$PORT" "$CA" records "$file" "$RECORDS" 2>&1 | tail -1) || true
-    stop_server
+    stop_ingest_server
     dump=$("$PYTHON" "$HERE/setup.py" "$OUT" dump "$OUT/db/records-$rep/usageflow.db" "$OUT/schema.sql" \
         "$OUT/rows.bin" "$RECORDS" 2>&1 | tail -1) || true
     valid=no
@@ -224,7 +202,7 @@ for rep in $(seq 1 "$REPS"); do
     sync  # the previous step's dirty pages are written back now, not during this run
     read -r wall cpu hwm0 hwm1 ok other <<< "$(upload xlsx "$OUT/body.bin" UploadUsageFile "xlsx-$rep")"
     check=$("$PYTHON" "$HERE/setup.py" "$OUT" check "127.0.0.1:$PORT" "$CA" xlsx "$file" "$ROWS" 2>&1 | tail -1) || true
-    stop_server
+    stop_ingest_server
     valid=no
     [ "$ok" = 1 ] && [ "$other" = 0 ] && [[ $check == "check: ok"* ]] && valid=yes
     echo "    $check; grpc-status 0: $ok, other: $other" | tee -a "$OUT/checks.txt"
