@@ -235,9 +235,9 @@ import Testing
         #expect(lookup.subscriptionQueries == 1)
     }
 
-    /// Rows cycling through more searches than the short list of recent answers holds are still
-    /// answered from the memo: each distinct search reaches the store once.
-    @Test func lookupsCyclingPastTheRecentAnswersAreRemembered() throws {
+    /// Rows cycling through many searches, none repeating its predecessor, are answered from the
+    /// memo: each distinct search reaches the store once.
+    @Test func lookupsCyclingThroughManySearchesAreRemembered() throws {
         let lookup = ValidationWorld.lookup()
         var validator = try ValidationWorld.validator(lookup: lookup)
         for position in 1...600 {

@@ -15,11 +15,9 @@
 # page cache, its disk) falls on both.
 #
 # Environment: RUNS (default 3), RECORDS (default 1000000), SERVER_CORE / CLIENT_CORE (default
-# 0 / 1), PORT (default 28450, below Linux's ephemeral range: see bench/export/cpu.sh), PERF_STAT
-# (when set, `perf stat` also counts the server's instructions and cycles through the upload:
-# instructions vary far less than time on a shared machine, where the machine has the counters),
-# DB_DIR (the database and spool directory, default out/cpu-db; a tmpfs such as /dev/shm/ingest
-# takes the disk's share of the noise out of a comparison, and its fsyncs with it).
+# 0 / 1), PORT (default 28450, below Linux's ephemeral range: see bench/export/cpu.sh), DB_DIR
+# (the database and spool directory, default out/cpu-db; a tmpfs such as /dev/shm/ingest takes the
+# disk's share of the noise out of a comparison, and its fsyncs with it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HERE=bench/ingest
@@ -48,24 +46,12 @@ for run in $(seq "$RUNS"); do
         "$PYTHON" "$HERE/setup.py" "$OUT" file "127.0.0.1:$port" certs/dev/ca.pem records "CPU $run" > /dev/null
         cat "$OUT/records.header" "$STREAM" > "$OUT/cpu-body.bin"
         before=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-        counts=""
-        if [ -n "${PERF_STAT:-}" ]; then
-            perf stat -x, -e instructions,cycles -p "$SERVER_PID" -o "$OUT/cpu-perf.txt" &
-            perf_pid=$!
-            sleep 0.2
-        fi
         result=$(send_upload "$OUT/cpu-body.bin" "$port" UploadRecords 2>&1)
         after=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-        if [ -n "${PERF_STAT:-}" ]; then
-            kill -INT "$perf_pid"
-            wait "$perf_pid" 2>/dev/null || true
-            counts=$(awk -F, '$3 == "instructions" || $3 ~ /^instructions/ {i = $1} $3 ~ /^cycles/ {c = $1}
-                END { printf ", %.2f G instructions, %.2f G cycles", i / 1e9, c / 1e9 }' "$OUT/cpu-perf.txt")
-        fi
         wall=$(grep -oE 'finished in [0-9.]+m?s' <<< "$result" | head -1)
         grep -q '1 succeeded' <<< "$result" || { echo "cpu.sh: the upload failed with $binary" >&2; exit 1; }
         cpu=$(awk -v a="$after" -v b="$before" -v hz="$HZ" 'BEGIN { printf "%.2f", (a - b) / hz }')
-        printf '%s  run %d: %s, server CPU %s s%s\n' "$binary" "$run" "$wall" "$cpu" "$counts"
+        printf '%s  run %d: %s, server CPU %s s\n' "$binary" "$run" "$wall" "$cpu"
         stop_ingest_server
     done
 done
